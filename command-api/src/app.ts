@@ -1,0 +1,54 @@
+// The command API as a fastify app: shared base (errors, auth, health, metrics), rate limit, then routes.
+// server.ts is the only entry point; tests build this and call app.inject().
+import rateLimit from '@fastify/rate-limit';
+import { type App, type EventStore, type Logger, type Pool, type Registry, type TokenIssuer, type TokenVerifier, createBaseApp } from '@payments/runtime';
+import { authRoutes } from './auth/routes.ts';
+import { paymentRoutes } from './payments/routes.ts';
+
+export type CommandApiDeps = {
+  logger: Logger;
+  registry: Registry;
+  pool: Pool;
+  eventStore: EventStore;
+  issuer: TokenIssuer;
+  verifier: TokenVerifier;
+  idempotencyTtlSeconds: number;
+  rateLimitPerMinute: number;
+  tokenRateLimitPerMinute: number;
+  queryApiUrl: string;
+  corsOrigins: string[];
+  readiness?: Record<string, () => Promise<void>>;
+};
+
+export async function buildCommandApi(deps: CommandApiDeps): Promise<App> {
+  const app = await createBaseApp({
+    logger: deps.logger,
+    registry: deps.registry,
+    verifier: deps.verifier,
+    corsOrigins: deps.corsOrigins,
+    readiness: { postgres: async () => void (await deps.pool.query('select 1')), ...deps.readiness },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    // per merchant for merchants (the token is verified before this hook runs), per address otherwise
+    keyGenerator: (request) => request.principal?.merchantId ?? request.ip,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: 'rate_limited',
+      message: `rate limit of ${context.max} requests per ${context.after} exceeded`,
+    }),
+  });
+  await app.register(authRoutes, {
+    pool: deps.pool,
+    issuer: deps.issuer,
+    rateLimit: { max: deps.tokenRateLimitPerMinute, timeWindow: 60_000 },
+  });
+  await app.register(paymentRoutes, {
+    pool: deps.pool,
+    eventStore: deps.eventStore,
+    idempotencyTtlSeconds: deps.idempotencyTtlSeconds,
+    queryApiUrl: deps.queryApiUrl,
+    rateLimit: { max: deps.rateLimitPerMinute, timeWindow: 60_000 },
+  });
+  return app;
+}

@@ -1,0 +1,71 @@
+// Idempotency keys (IETF draft "The Idempotency-Key HTTP Header Field", with Stripe's behaviour). The key is
+// claimed with a transaction-scoped advisory lock, and the first response is stored in the same transaction
+// as the payment it created: a crash leaves neither, a commit leaves both. A second request with the key
+// while the first is in flight cannot take the lock (409); after it, it finds the stored response and
+// replays it (same body) or refuses (another body: 422).
+import { createHash } from 'node:crypto';
+import { type PoolClient, HttpError, conflict } from '@payments/runtime';
+
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+export type StoredResponse = { status: number; body: unknown };
+export type KeyClaim = { scope: string; endpoint: string; key: string; requestHash: string };
+
+/** A hash of the request that ignores key order and whitespace: the "same canonical body". */
+export function requestHash(endpoint: string, body: unknown): string {
+  return createHash('sha256').update(endpoint).update('\n').update(canonicalJson(body)).digest('base64url');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * Claims the key inside the caller's transaction. Returns the stored response to replay, or null when this
+ * request is the first and must go on (and later call `rememberResponse` in the same transaction).
+ */
+export async function claimKey(client: PoolClient, claim: KeyClaim): Promise<StoredResponse | null> {
+  const lockName = `${claim.scope}\u0000${claim.endpoint}\u0000${claim.key}`;
+  const { rows: locked } = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtextextended($1, 7)) as ok', [lockName]);
+  if (!locked[0]?.ok) throw conflict('a request with this Idempotency-Key is still in flight', 'idempotency_key_in_use');
+  const { rows } = await client.query<{ request_hash: string; response_status: number; response_body: unknown; expired: boolean }>(
+    `select request_hash, response_status, response_body, expires_at <= now() as expired
+       from es.idempotency_keys where scope = $1 and endpoint = $2 and idempotency_key = $3`,
+    [claim.scope, claim.endpoint, claim.key],
+  );
+  const stored = rows[0];
+  if (!stored) return null;
+  if (stored.expired) {
+    await client.query('delete from es.idempotency_keys where scope = $1 and endpoint = $2 and idempotency_key = $3', [
+      claim.scope,
+      claim.endpoint,
+      claim.key,
+    ]);
+    return null;
+  }
+  if (stored.request_hash !== claim.requestHash) {
+    throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request body');
+  }
+  return { status: stored.response_status, body: stored.response_body };
+}
+
+export async function rememberResponse(client: PoolClient, claim: KeyClaim, response: StoredResponse, ttlSeconds: number): Promise<void> {
+  await client.query(
+    `insert into es.idempotency_keys (scope, endpoint, idempotency_key, request_hash, response_status, response_body, expires_at)
+     values ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))`,
+    [claim.scope, claim.endpoint, claim.key, claim.requestHash, response.status, JSON.stringify(response.body), ttlSeconds],
+  );
+}
+
+/** Deletes expired keys in small batches; run periodically by the server. */
+export async function deleteExpiredKeys(db: { query: PoolClient['query'] }): Promise<number> {
+  const result = await db.query(
+    `delete from es.idempotency_keys where ctid in (select ctid from es.idempotency_keys where expires_at <= now() limit 5000)`,
+  );
+  return result.rowCount ?? 0;
+}

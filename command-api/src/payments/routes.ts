@@ -1,0 +1,178 @@
+// HTTP for payment commands: validate → (claim idempotency key) → load → decide → append → reply, each
+// request in one PostgreSQL transaction that also writes the outbox row and the stored response.
+import {
+  ErrorResponseSchema,
+  type NewEvent,
+  PaymentAcceptedSchema,
+  type PaymentAccepted,
+  type PaymentState,
+  RequestPaymentBodySchema,
+  ReviewBodySchema,
+  ReviewResultSchema,
+  foldPayment,
+  initialPaymentState,
+  parseAmount,
+} from '@payments/schemas';
+import {
+  type App,
+  ConcurrencyError,
+  type EventStore,
+  HttpError,
+  type Pool,
+  type PoolClient,
+  type Principal,
+  badRequest,
+  conflict,
+  forbidden,
+  notFound,
+  principalOf,
+  requireRole,
+  uuidv7,
+  withTransaction,
+} from '@payments/runtime';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { type PaymentCommand, PaymentDomainError, decide } from './decide.ts';
+import { type KeyClaim, IDEMPOTENCY_KEY_PATTERN, claimKey, rememberResponse, requestHash } from './idempotency.ts';
+
+export type PaymentRoutesOptions = {
+  pool: Pool;
+  eventStore: EventStore;
+  idempotencyTtlSeconds: number;
+  queryApiUrl: string;
+  rateLimit: { max: number; timeWindow: number };
+};
+
+const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema, 409: ErrorResponseSchema, 422: ErrorResponseSchema, 429: ErrorResponseSchema };
+const PaymentIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+type Outcome = { status: number; body: unknown };
+
+function idempotencyClaim(request: FastifyRequest, scope: string, endpoint: string): KeyClaim | null {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return null;
+  if (typeof header !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(header)) {
+    throw badRequest('Idempotency-Key header must be 1 to 255 visible ASCII characters');
+  }
+  return { scope, endpoint, key: header, requestHash: requestHash(endpoint, request.body) };
+}
+
+function toHttp(error: unknown): unknown {
+  if (error instanceof PaymentDomainError) {
+    if (error.code === 'payment_not_found') return notFound(error.message);
+    return conflict(error.message, error.code);
+  }
+  if (error instanceof ConcurrencyError) return conflict('the payment changed concurrently; reload and retry', 'concurrency_conflict');
+  return error;
+}
+
+export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Promise<void> {
+  const { pool, eventStore } = options;
+
+  /** Runs a command in one transaction, behind the idempotency key when the request carries one. */
+  async function execute(request: FastifyRequest, reply: FastifyReply, scope: string, endpoint: string, work: (client: PoolClient) => Promise<Outcome>) {
+    const claim = idempotencyClaim(request, scope, endpoint);
+    const outcome = await withTransaction(pool, async (client) => {
+      if (claim) {
+        const stored = await claimKey(client, claim);
+        if (stored) return { ...stored, replayed: true };
+      }
+      const fresh = await work(client);
+      if (claim) await rememberResponse(client, claim, fresh, options.idempotencyTtlSeconds);
+      return { ...fresh, replayed: false };
+    }).catch((error: unknown) => {
+      throw toHttp(error);
+    });
+    if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+    return outcome;
+  }
+
+  app.post(
+    '/api/payments',
+    {
+      schema: { body: RequestPaymentBodySchema, headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }), response: { 202: PaymentAcceptedSchema, ...errors } },
+      preHandler: requireRole('merchant'),
+      config: { rateLimit: options.rateLimit },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const body = request.body;
+      if (body.merchantId !== principal.merchantId) throw forbidden(`this token may not act for merchant ${body.merchantId}`);
+      const amount = parseAmount(body.amount, body.currency);
+      if (!amount.ok) throw badRequest(`body.amount: ${amount.reason}`, 'invalid_amount');
+      const now = new Date();
+      const paymentId = uuidv7(now.getTime());
+      const outcome = await execute(request, reply, body.merchantId, 'POST /api/payments', async (client) => {
+        const command: PaymentCommand = {
+          type: 'RequestPayment',
+          data: { paymentId, merchantId: body.merchantId, amountMinor: Number(amount.minor), currency: body.currency, reference: body.reference ?? null },
+        };
+        const [event] = await eventStore.append(client, {
+          streamId: paymentId,
+          expectedVersion: 0,
+          events: decide(command, initialPaymentState()),
+          metadata: metadataOf(request, principal),
+          occurredAt: now,
+        });
+        const accepted: PaymentAccepted = {
+          paymentId,
+          status: 'PENDING',
+          merchantId: body.merchantId,
+          amount: amount.major,
+          amountMinor: Number(amount.minor),
+          currency: body.currency,
+          reference: body.reference ?? null,
+          createdAt: now.toISOString(),
+          position: event?.position ?? 0,
+        };
+        return { status: 202, body: accepted };
+      });
+      const accepted = outcome.body as PaymentAccepted;
+      return reply
+        .status(outcome.status)
+        .header('location', `${options.queryApiUrl}/api/payments/${accepted.paymentId}`)
+        .send(accepted);
+    },
+  );
+
+  for (const action of ['approve', 'decline'] as const) {
+    app.post(
+      `/api/payments/:id/${action}`,
+      {
+        schema: { params: PaymentIdParams, body: Type.Optional(ReviewBodySchema), response: { 200: ReviewResultSchema, ...errors } },
+        preHandler: requireRole('analyst'),
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const paymentId = request.params.id.toLowerCase();
+        const reason = request.body?.reason ?? null;
+        const outcome = await execute(request, reply, principal.sub, `POST /api/payments/:id/${action}`, async (client) => {
+          const history = await eventStore.readStream(client, paymentId);
+          const state: PaymentState = foldPayment(history);
+          const data = { paymentId, reviewer: principal.sub, reason };
+          const events: NewEvent[] = decide(action === 'approve' ? { type: 'ApprovePayment', data } : { type: 'DeclinePayment', data }, state);
+          const [event] = await eventStore.append(client, {
+            streamId: paymentId,
+            expectedVersion: state.status === 'NONE' ? 0 : state.version,
+            events,
+            metadata: metadataOf(request, principal),
+            occurredAt: new Date(),
+          });
+          return { status: 200, body: { paymentId, status: action === 'approve' ? 'APPROVED' : 'DECLINED', position: event?.position ?? 0 } };
+        });
+        return reply.status(outcome.status).send(outcome.body as { paymentId: string; status: 'APPROVED' | 'DECLINED'; position: number });
+      },
+    );
+  }
+}
+
+function metadataOf(request: FastifyRequest, principal: Principal) {
+  const traceparent = request.headers.traceparent;
+  return {
+    correlationId: request.id,
+    actor: principal.role === 'merchant' ? `merchant:${principal.merchantId}` : `${principal.role}:${principal.sub}`,
+    ...(typeof traceparent === 'string' && traceparent.length <= 128 ? { traceparent } : {}),
+  };
+}
+
+export { HttpError };

@@ -1,0 +1,59 @@
+// The live projector: folds each Kafka batch into the read models and, in the same PostgreSQL transaction,
+// stores the partition's next offset and appends the batch's changes to the change feed. A redelivered
+// message is below the stored offset and skipped; a crash before commit leaves nothing half-applied.
+//
+// Gap-safe change feed: every batch transaction first takes PROJECTION_LOCK and holds it to commit, so
+// feed positions are drawn from the sequence in commit order. A reader that has seen position N will never
+// later see a committed change numbered below N. The same lock keeps a rebuild's switch-over from racing
+// a batch (rebuild.ts).
+import { type Payment, toPaymentView } from '@payments/schemas';
+import { type BatchContext, type ConsumedEvent, type Logger, type Pool, type Rejected, withTransaction } from '@payments/runtime';
+import { projectEvents } from './fold.ts';
+import { loadPayments, writeProjection } from './read-model-store.ts';
+
+export const PROJECTION_LOCK = 7_000_002;
+export const FEED_CHANNEL = 'feed_changes';
+export const LIVE_SCHEMA = 'read';
+
+export type ProjectorDeps = { pool: Pool; logger: Logger; onApplied?: (events: number, context: BatchContext) => void };
+
+export async function appendToFeed(client: { query: Pool['query'] }, changed: Payment[]): Promise<number | null> {
+  if (changed.length === 0) return null;
+  const { rows } = await client.query<{ position: number }>(
+    `insert into feed.changes (position, payment_id, merchant_id, payload)
+     select nextval('feed.position_seq'), id, m, p from unnest($1::uuid[], $2::text[], $3::jsonb[]) with ordinality as t(id, m, p, ord)
+     order by ord
+     returning position`,
+    [changed.map((p) => p.paymentId), changed.map((p) => p.merchantId), changed.map((p) => JSON.stringify(toPaymentView(p)))],
+  );
+  const last = Math.max(...rows.map((r) => r.position));
+  await client.query('select pg_notify($1, $2)', [FEED_CHANNEL, String(last)]);
+  return last;
+}
+
+export function projectorHandler(deps: ProjectorDeps) {
+  return async (events: ConsumedEvent[], context: BatchContext): Promise<Rejected[]> =>
+    withTransaction(deps.pool, async (client) => {
+      await client.query('select pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
+      const { rows } = await client.query<{ next_offset: number }>(
+        `select next_offset from ${LIVE_SCHEMA}.kafka_offsets where consumer_group = $1 and topic = $2 and partition = $3`,
+        [context.groupId, context.topic, context.partition],
+      );
+      const nextOffset = rows[0]?.next_offset ?? 0;
+      const fresh = events.filter((e) => Number(e.offset) >= nextOffset);
+      const last = events[events.length - 1];
+      if (fresh.length === 0 || !last) return [];
+      const current = await loadPayments(client, LIVE_SCHEMA, [...new Set(fresh.map((e) => e.event.streamId))]);
+      const result = projectEvents(current, fresh.map((e) => e.event));
+      await writeProjection(client, LIVE_SCHEMA, result);
+      await appendToFeed(client, result.changed);
+      await client.query(
+        `insert into ${LIVE_SCHEMA}.kafka_offsets (consumer_group, topic, partition, next_offset) values ($1, $2, $3, $4)
+         on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset`,
+        [context.groupId, context.topic, context.partition, Number(last.offset) + 1],
+      );
+      deps.onApplied?.(fresh.length, context);
+      const orphanIds = new Set(result.orphans.map((e) => e.eventId));
+      return fresh.filter((e) => orphanIds.has(e.event.eventId)).map((e) => ({ message: e.message, reason: 'event for a payment the read model has not seen' }));
+    });
+}

@@ -1,0 +1,147 @@
+// Authentication: client secrets hashed with scrypt and compared in constant time; short-lived RS256 JWTs
+// signed by the command API and verified by both APIs from the public key set (JWKS), so the query API never
+// holds the signing key. Verified tokens are cached until they expire: verification runs on every request.
+import { generateKeyPairSync, type KeyObject, createPrivateKey, createPublicKey, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Role } from '@payments/schemas';
+import { type JWK, type JWTVerifyGetKey, SignJWT, calculateJwkThumbprint, createRemoteJWKSet, exportJWK, jwtVerify } from 'jose';
+
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
+
+export type Principal = { sub: string; role: Role; merchantId?: string };
+
+export class AuthError extends Error {
+  readonly code = 'unauthorized';
+}
+
+const SCRYPT = { N: 16384, r: 8, p: 1 };
+
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scryptAsync(secret, salt, 32, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const [kind, n, r, p, salt, hash] = stored.split('$');
+  if (kind !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = await scryptAsync(secret, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  return timingSafeEqual(actual, expected);
+}
+
+/** The development clients `npm start` seeds (DESIGN.md). Production refuses to start while any of them works. */
+export const DEV_CLIENTS = [
+  { clientId: 'merchant-M123', secret: 'dev-merchant-secret', role: 'merchant', merchantId: 'M123' },
+  { clientId: 'merchant-M456', secret: 'dev-merchant-secret', role: 'merchant', merchantId: 'M456' },
+  { clientId: 'analyst', secret: 'dev-analyst-secret', role: 'analyst' },
+  { clientId: 'viewer', secret: 'dev-viewer-secret', role: 'viewer' },
+] as const satisfies readonly { clientId: string; secret: string; role: Role; merchantId?: string }[];
+
+export type TokenSettings = { issuer: string; audience: string; ttlSeconds: number };
+
+export class TokenIssuer {
+  private readonly privateKey: KeyObject;
+  private readonly settings: TokenSettings;
+  private kid = '';
+  private publicJwk: JWK | null = null;
+
+  constructor(privateKey: KeyObject, settings: TokenSettings) {
+    this.privateKey = privateKey;
+    this.settings = settings;
+  }
+
+  async jwks(): Promise<{ keys: JWK[] }> {
+    if (!this.publicJwk) {
+      const jwk = await exportJWK(createPublicKey(this.privateKey));
+      this.kid = await calculateJwkThumbprint(jwk);
+      this.publicJwk = { ...jwk, kid: this.kid, alg: 'RS256', use: 'sig' };
+    }
+    return { keys: [this.publicJwk] };
+  }
+
+  async issue(principal: Principal, now = new Date()): Promise<{ token: string; expiresIn: number }> {
+    await this.jwks();
+    const iat = Math.floor(now.getTime() / 1000);
+    const token = await new SignJWT({ role: principal.role, ...(principal.merchantId ? { merchantId: principal.merchantId } : {}) })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.kid })
+      .setSubject(principal.sub)
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setIssuedAt(iat)
+      .setNotBefore(iat)
+      .setExpirationTime(iat + this.settings.ttlSeconds)
+      .sign(this.privateKey);
+    return { token, expiresIn: this.settings.ttlSeconds };
+  }
+}
+
+export type VerificationKey = KeyObject | JWTVerifyGetKey;
+
+export const remoteJwks = (url: string): JWTVerifyGetKey => createRemoteJWKSet(new URL(url), { cooldownDuration: 5000 });
+
+export class TokenVerifier {
+  private readonly key: VerificationKey;
+  private readonly settings: Omit<TokenSettings, 'ttlSeconds'>;
+  private readonly cache = new Map<string, { principal: Principal; notBefore: number; expires: number }>();
+  private static readonly MAX_CACHED = 10_000;
+
+  constructor(key: VerificationKey, settings: Omit<TokenSettings, 'ttlSeconds'>) {
+    this.key = key;
+    this.settings = settings;
+  }
+
+  async verify(token: string): Promise<Principal> {
+    const now = Date.now();
+    const hit = this.cache.get(token);
+    if (hit && now >= hit.notBefore && now < hit.expires) return hit.principal;
+    if (hit) this.cache.delete(token);
+    try {
+      const options = { issuer: this.settings.issuer, audience: this.settings.audience, algorithms: ['RS256'], requiredClaims: ['exp', 'sub'] };
+      const { payload } =
+        typeof this.key === 'function' ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key, options);
+      const role = payload.role;
+      if (role !== 'merchant' && role !== 'analyst' && role !== 'viewer') throw new AuthError('token has no valid role');
+      const merchantId = typeof payload.merchantId === 'string' ? payload.merchantId : undefined;
+      if (role === 'merchant' && !merchantId) throw new AuthError('merchant token without merchantId');
+      const principal: Principal = { sub: String(payload.sub), role, ...(merchantId ? { merchantId } : {}) };
+      if (this.cache.size >= TokenVerifier.MAX_CACHED) this.cache.clear();
+      this.cache.set(token, { principal, notBefore: (payload.nbf ?? 0) * 1000, expires: (payload.exp ?? 0) * 1000 });
+      return principal;
+    } catch (error) {
+      if (error instanceof AuthError) throw error;
+      throw new AuthError(tokenErrorMessage(error));
+    }
+  }
+}
+
+function tokenErrorMessage(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return 'token expired';
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      return `token claim invalid: ${(error as { claim?: string }).claim ?? 'unknown'}`;
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return 'token algorithm not allowed';
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return 'token signature invalid';
+    default:
+      return 'token invalid';
+  }
+}
+
+/** Development signing key, generated once per checkout under .data/ (git-ignored). Never used in production. */
+export function loadOrCreateDevSigningKey(dataDir: string): KeyObject {
+  const file = join(dataDir, 'dev-keys', 'jwt-signing-key.pem');
+  if (!existsSync(file)) {
+    mkdirSync(join(dataDir, 'dev-keys'), { recursive: true });
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  }
+  return createPrivateKey(readFileSync(file));
+}
+
+export const parsePrivateKey = (pem: string): KeyObject => createPrivateKey(pem.replaceAll('\\n', '\n'));

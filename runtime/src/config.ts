@@ -1,0 +1,83 @@
+// Typed configuration, read once at start-up from the environment and validated as a whole: a bad start
+// lists every bad variable at once instead of failing on the first. Nothing else reads process.env.
+
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.problems = problems;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+/** Reads one variable; returns the value or pushes a problem. */
+export type Reader<T> = (env: Env, problems: string[]) => T;
+
+const read =
+  <T>(name: string, fallback: T | undefined, parse: (raw: string) => T | undefined, expected: string): Reader<T> =>
+  (env, problems) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') {
+      if (fallback === undefined) problems.push(`${name} is required (${expected})`);
+      return fallback as T;
+    }
+    const value = parse(raw);
+    if (value === undefined) problems.push(`${name}=${JSON.stringify(raw.slice(0, 80))} is not ${expected}`);
+    return value as T;
+  };
+
+export const env = {
+  string: (name: string, fallback?: string) => read(name, fallback, (raw) => raw, 'a string'),
+  int: (name: string, fallback?: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+    read(
+      name,
+      fallback,
+      (raw) => (/^-?\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max ? Number(raw) : undefined),
+      `an integer in [${min}, ${max}]`,
+    ),
+  bool: (name: string, fallback?: boolean) =>
+    read(name, fallback, (raw) => ({ true: true, '1': true, false: false, '0': false })[raw], 'true or false'),
+  oneOf: <T extends string>(name: string, values: readonly T[], fallback?: T) =>
+    read(name, fallback, (raw) => (values.includes(raw as T) ? (raw as T) : undefined), `one of ${values.join(', ')}`),
+  list: (name: string, fallback?: string[]) =>
+    read(
+      name,
+      fallback,
+      (raw) => {
+        const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+        return items.length ? items : undefined;
+      },
+      'a comma-separated list',
+    ),
+  optional: (name: string) => (e: Env) => (e[name] === '' ? undefined : e[name]),
+};
+
+export function loadConfig<T extends Record<string, unknown>>(
+  spec: { [K in keyof T]: Reader<T[K]> },
+  source: Env = process.env,
+): T {
+  const problems: string[] = [];
+  const out = {} as T;
+  for (const key of Object.keys(spec) as (keyof T)[]) out[key] = spec[key](source, problems);
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(out);
+}
+
+/** Settings every service shares: where the infrastructure is and what it is called. */
+export const commonConfigSpec = {
+  nodeEnv: env.oneOf('NODE_ENV', ['development', 'production', 'test'], 'development'),
+  logLevel: env.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  databaseUrl: env.string('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/payments'),
+  kafkaBrokers: env.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
+  eventsTopic: env.string('EVENTS_TOPIC', 'payments.events'),
+  dlqTopic: env.string('DLQ_TOPIC', 'payments.events.dlq'),
+};
+export type CommonConfig = {
+  nodeEnv: 'development' | 'production' | 'test';
+  logLevel: string;
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  eventsTopic: string;
+  dlqTopic: string;
+};

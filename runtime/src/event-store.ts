@@ -1,0 +1,138 @@
+// The event store: appends events and their outbox rows in the caller's transaction, with optimistic
+// concurrency per stream, and reads streams back. Positions are global but assigned at insert, not at
+// commit: readers of the global order must use tx_id (see readAllVisible) rather than trust position gaps.
+import type { EventMetadata, NewEvent, PaymentEvent, RecordedEvent } from '@payments/schemas';
+import type { Queryable } from './db.ts';
+import { uuidv7 } from './ids.ts';
+
+export const OUTBOX_CHANNEL = 'es_outbox';
+
+export class ConcurrencyError extends Error {
+  readonly code = 'concurrency_conflict';
+  readonly streamIds: string[];
+  constructor(streamIds: string[]) {
+    super(`stream version already taken: ${streamIds.join(', ')}`);
+    this.streamIds = streamIds;
+  }
+}
+
+export type AppendRequest = {
+  streamId: string;
+  /** The version the caller decided on: 0 for a new stream. */
+  expectedVersion: number;
+  events: readonly NewEvent[];
+  metadata: EventMetadata;
+  /** The command's time; domain code never reads the clock itself. */
+  occurredAt: Date;
+};
+
+export type AppendResult = { recorded: RecordedEvent[]; conflicts: string[] };
+
+const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+// One statement appends every event, its outbox row and a NOTIFY for the relay. Version conflicts insert
+// nothing for that stream (ON CONFLICT DO NOTHING) and leave the transaction usable, so a batch can go on.
+const APPEND_SQL = `
+with input as (
+  select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[])
+    with ordinality as t(event_id, stream_id, stream_version, type, data, metadata, occurred_at, ord)
+), ins as (
+  insert into es.events (event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
+  select event_id, stream_id, stream_version, type, 1, data, metadata, occurred_at from input order by ord
+  on conflict (stream_id, stream_version) do nothing
+  returning position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
+            to_char(occurred_at at time zone 'UTC', ${ISO_UTC}) as occurred_at
+), outbox as (
+  insert into es.outbox (event_position, topic, message_key, payload, headers)
+  select position, $8, stream_id::text,
+    jsonb_build_object('eventId', event_id, 'type', type, 'schemaVersion', schema_version, 'streamId', stream_id,
+      'streamVersion', stream_version, 'occurredAt', occurred_at, 'data', data, 'metadata', metadata,
+      'position', position)::text,
+    jsonb_strip_nulls(jsonb_build_object('event-id', event_id, 'event-type', type, 'schema-version', schema_version::text,
+      'correlation-id', metadata->>'correlationId', 'traceparent', metadata->>'traceparent'))
+  from ins order by position
+)
+-- the scalar subquery runs once, when the first row is returned: a notify only when something was written
+select ins.*, (select pg_notify('${OUTBOX_CHANNEL}', '')) is null as notified from ins order by position`;
+
+type EventRow = {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  occurred_at: string | Date;
+};
+
+export function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    position: row.position,
+    eventId: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    occurredAt: row.occurred_at instanceof Date ? row.occurred_at.toISOString() : row.occurred_at,
+    data: row.data,
+    metadata: row.metadata,
+  } as RecordedEvent;
+}
+
+export class EventStore {
+  readonly topic: string;
+  constructor(options: { topic: string }) {
+    this.topic = options.topic;
+  }
+
+  /** Appends many streams' events in one statement; streams whose version was taken are returned as conflicts. */
+  async appendMany(db: Queryable, requests: readonly AppendRequest[]): Promise<AppendResult> {
+    const cols: [string[], string[], number[], string[], string[], string[], string[]] = [[], [], [], [], [], [], []];
+    for (const r of requests) {
+      r.events.forEach((event, i) => {
+        cols[0].push(uuidv7(r.occurredAt.getTime()));
+        cols[1].push(r.streamId);
+        cols[2].push(r.expectedVersion + i + 1);
+        cols[3].push(event.type);
+        cols[4].push(JSON.stringify(event.data));
+        cols[5].push(JSON.stringify(r.metadata));
+        cols[6].push(r.occurredAt.toISOString());
+      });
+    }
+    if (cols[0].length === 0) return { recorded: [], conflicts: [] };
+    const { rows } = await db.query<EventRow>(APPEND_SQL, [...cols, this.topic]);
+    const recorded = rows.map(toRecordedEvent);
+    const written = new Map<string, number>();
+    for (const e of recorded) written.set(e.streamId, (written.get(e.streamId) ?? 0) + 1);
+    const conflicts = requests.filter((r) => (written.get(r.streamId) ?? 0) < r.events.length).map((r) => r.streamId);
+    return { recorded, conflicts };
+  }
+
+  /**
+   * Appends one stream's events at the expected version. A taken version throws ConcurrencyError; when the
+   * stream's first new event was already taken nothing was written and the transaction remains usable.
+   */
+  async append(db: Queryable, request: AppendRequest): Promise<RecordedEvent[]> {
+    const { recorded, conflicts } = await this.appendMany(db, [request]);
+    if (conflicts.length) throw new ConcurrencyError(conflicts);
+    return recorded;
+  }
+
+  /** A stream's events in version order; with `asOf`, only those that had occurred by then. */
+  async readStream(db: Queryable, streamId: string, options: { asOf?: Date } = {}): Promise<RecordedEvent[]> {
+    const { rows } = await db.query<EventRow>(
+      `select position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
+              to_char(occurred_at at time zone 'UTC', ${ISO_UTC}) as occurred_at
+         from es.events where stream_id = $1 and ($2::timestamptz is null or occurred_at <= $2)
+        order by stream_version`,
+      [streamId, options.asOf ?? null],
+    );
+    return rows.map(toRecordedEvent);
+  }
+}
+
+/** The canonical Kafka message value of an event: the same JSON the outbox stores. */
+export const isPaymentEvent = (value: unknown): value is PaymentEvent =>
+  typeof value === 'object' && value !== null && 'type' in value && 'streamId' in value;

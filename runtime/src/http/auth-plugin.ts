@@ -1,0 +1,73 @@
+// Bearer-token authentication for both APIs: verifies the token (cached), exposes request.principal, and
+// gives routes a one-line role check.
+import type { Role } from '@payments/schemas';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AuthError, type Principal, type TokenVerifier } from '../auth.ts';
+import { forbidden, unauthorized } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    authError: Error | null;
+  }
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const [scheme, token] = header.split(' ');
+  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
+}
+
+export async function authenticate(verifier: TokenVerifier, token: string | undefined): Promise<Principal> {
+  if (!token) throw unauthorized('missing bearer token');
+  if (token.length > 8192) throw unauthorized('token too long');
+  try {
+    return await verifier.verify(token);
+  } catch (error) {
+    if (error instanceof AuthError) throw unauthorized(error.message);
+    throw error;
+  }
+}
+
+/** A preHandler that demands a valid token whose role is one of `roles`. */
+export const requireRole =
+  (...roles: Role[]) =>
+  async (request: FastifyRequest): Promise<void> => {
+    if (request.authError) throw request.authError;
+    const principal = request.principal;
+    if (!principal) throw unauthorized('missing bearer token');
+    if (!roles.includes(principal.role)) throw forbidden(`role ${principal.role} may not do this`);
+  };
+
+/** The principal of a route guarded by requireRole. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthorized('missing bearer token');
+  return request.principal;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tokenVerifier: TokenVerifier;
+  }
+}
+
+export const authPlugin = fp(
+  async (app: FastifyInstance, options: { verifier: TokenVerifier }) => {
+    app.decorate('tokenVerifier', options.verifier);
+    app.decorateRequest('principal', null);
+    app.decorateRequest('authError', null);
+    // Verified up front (and cached) so later hooks, such as the per-merchant rate limit, know the caller;
+    // routes decide with requireRole whether a missing or bad token matters.
+    app.addHook('onRequest', async (request) => {
+      const header = request.headers.authorization;
+      if (!header) return;
+      try {
+        request.principal = await authenticate(options.verifier, bearerToken(header));
+      } catch (error) {
+        request.authError = error as Error;
+      }
+    });
+  },
+  { name: 'auth' },
+);

@@ -1,0 +1,82 @@
+// What both HTTP APIs share: fastify with the typebox type provider, security headers, CORS for the
+// dashboard only, the one error handler, token auth, request metrics, /health/live, /health/ready, /metrics.
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TokenVerifier } from '../auth.ts';
+import type { Logger } from '../logger.ts';
+import { Histogram, type Registry } from '../metrics.ts';
+import { authPlugin } from './auth-plugin.ts';
+import { installErrorHandler } from './errors.ts';
+
+export type ReadinessCheck = () => Promise<void>;
+
+export type BaseAppOptions = {
+  logger: Logger;
+  registry: Registry;
+  verifier: TokenVerifier;
+  corsOrigins: string[];
+  readiness: Record<string, ReadinessCheck>;
+  bodyLimit?: number;
+};
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export async function createBaseApp(options: BaseAppOptions): Promise<App> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit ?? 16 * 1024,
+    maxParamLength: 200,
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // a request or header this large is hostile, not a payment
+    http: { maxHeaderSize: 16 * 1024 },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  installErrorHandler(app);
+  await app.register(helmet, { global: true });
+  await app.register(cors, { origin: options.corsOrigins, credentials: false });
+  await app.register(authPlugin, { verifier: options.verifier });
+
+  const requests = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [options.registry],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    requests.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.get('/health/live', async () => ({ status: 'ok' }));
+  app.get('/health/ready', async (_request, reply) => {
+    const results = await Promise.all(
+      Object.entries(options.readiness).map(async ([name, check]) => {
+        try {
+          await check();
+          return [name, 'ok'] as const;
+        } catch (error) {
+          return [name, (error as Error).message || 'failed'] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, state]) => state === 'ok');
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(options.registry.contentType).send(await options.registry.metrics()),
+  );
+  return app;
+}

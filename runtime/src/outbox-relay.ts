@@ -1,0 +1,150 @@
+// The outbox relay: moves committed outbox rows to Kafka. Woken by LISTEN/NOTIFY (and a polling fallback
+// for a missed notification), it claims a batch with FOR UPDATE SKIP LOCKED, publishes it with the
+// idempotent producer (acks all), then deletes the rows in the same transaction. A crash between publish and
+// delete republishes the batch: delivery is at least once and every consumer is idempotent.
+//
+// Order per key: a row is claimable only when no older row of its key is still waiting. A row locked by
+// another relay instance still exists, so its successors wait for it: several relays never reorder a
+// payment's events, yet they share the load across payments.
+import type { Producer } from 'kafkajs';
+import type pg from 'pg';
+import type { Logger } from './logger.ts';
+import { OUTBOX_CHANNEL } from './event-store.ts';
+
+type OutboxRow = { id: number; topic: string; message_key: string; payload: string; headers: Record<string, string> };
+
+const CLAIM_SQL = `
+select id, topic, message_key, payload, headers from es.outbox o
+ where not exists (select 1 from es.outbox older where older.message_key = o.message_key and older.id < o.id)
+ order by id
+ limit $1
+ for update skip locked`;
+
+export type OutboxRelayOptions = {
+  pool: pg.Pool;
+  producer: Producer;
+  logger: Logger;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  /** Test seam: runs after Kafka acknowledged a batch and before its rows are deleted. */
+  afterPublish?: (rows: number) => Promise<void> | void;
+  onPublished?: (count: number) => void;
+};
+
+export class OutboxRelay {
+  private readonly options: Required<Omit<OutboxRelayOptions, 'afterPublish' | 'onPublished'>> & OutboxRelayOptions;
+  private running = false;
+  private wake: (() => void) | null = null;
+  private pending = false;
+  private listener: pg.PoolClient | null = null;
+  private loop: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(options: OutboxRelayOptions) {
+    this.options = { batchSize: 500, pollIntervalMs: 1000, ...options };
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.listen();
+    this.timer = setInterval(() => this.notify(), this.options.pollIntervalMs);
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearInterval(this.timer);
+    this.notify();
+    await this.loop;
+    if (this.listener) {
+      this.listener.removeAllListeners('notification');
+      await this.listener.query(`unlisten ${OUTBOX_CHANNEL}`).catch(() => {});
+      this.listener.release();
+      this.listener = null;
+    }
+  }
+
+  private notify(): void {
+    this.pending = true;
+    this.wake?.();
+  }
+
+  private async listen(): Promise<void> {
+    try {
+      const client = await this.options.pool.connect();
+      client.on('notification', () => this.notify());
+      client.on('error', (error) => {
+        // the connection dropped (PostgreSQL restarted): polling covers us until a new LISTEN succeeds
+        this.options.logger.warn({ err: error }, 'outbox listener lost its connection');
+        if (this.listener === client) this.listener = null;
+        client.release(error);
+        setTimeout(() => this.running && !this.listener && this.listen(), 1000).unref();
+      });
+      await client.query(`listen ${OUTBOX_CHANNEL}`);
+      this.listener = client;
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'outbox LISTEN failed; relying on polling');
+      setTimeout(() => this.running && !this.listener && this.listen(), 1000).unref();
+    }
+  }
+
+  private async run(): Promise<void> {
+    this.pending = true;
+    while (this.running) {
+      if (!this.pending) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        this.wake = null;
+        continue;
+      }
+      this.pending = false;
+      try {
+        const published = await this.relayBatch();
+        if (published === this.options.batchSize) this.pending = true; // more are waiting
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'outbox relay batch failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        this.pending = true;
+      }
+    }
+  }
+
+  /** Publishes one batch; returns how many rows it moved. */
+  async relayBatch(): Promise<number> {
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxRow>(CLAIM_SQL, [this.options.batchSize]);
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+      for (const row of rows) {
+        const messages = byTopic.get(row.topic) ?? [];
+        messages.push({ key: row.message_key, value: row.payload, headers: row.headers });
+        byTopic.set(row.topic, messages);
+      }
+      await this.options.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+      await this.options.afterPublish?.(rows.length);
+      await client.query('delete from es.outbox where id = any($1::bigint[])', [rows.map((r) => r.id)]);
+      await client.query('COMMIT');
+      this.options.onPublished?.(rows.length);
+      return rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** The producer the relay needs: idempotent, acks all, one request in flight so retries keep order. */
+export function relayProducerConfig() {
+  return { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false } as const;
+}

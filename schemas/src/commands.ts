@@ -1,0 +1,62 @@
+// Request bodies and responses of the command API (:8080).
+import { type Static, Type } from 'typebox';
+import { CurrencyCodeSchema, MerchantIdSchema, PaymentStatusSchema, UuidSchema } from './events.ts';
+
+export const RequestPaymentBodySchema = Type.Object(
+  {
+    merchantId: MerchantIdSchema,
+    /** Major units as a JSON number or decimal string; converted exactly by money.ts. */
+    amount: Type.Union([Type.Number(), Type.String({ minLength: 1, maxLength: 32 })]),
+    currency: CurrencyCodeSchema,
+    reference: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+export type RequestPaymentBody = Static<typeof RequestPaymentBodySchema>;
+
+export const PaymentAcceptedSchema = Type.Object({
+  paymentId: UuidSchema,
+  status: PaymentStatusSchema,
+  merchantId: MerchantIdSchema,
+  amount: Type.String(),
+  amountMinor: Type.Integer(),
+  currency: CurrencyCodeSchema,
+  reference: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  /** Global position of the event written: pass it as `minPosition` to the query API to read your write. */
+  position: Type.Integer(),
+});
+export type PaymentAccepted = Static<typeof PaymentAcceptedSchema>;
+
+export const ReviewBodySchema = Type.Object(
+  { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
+  { additionalProperties: false },
+);
+export type ReviewBody = Static<typeof ReviewBodySchema>;
+
+export const ReviewResultSchema = Type.Object({
+  paymentId: UuidSchema,
+  status: PaymentStatusSchema,
+  position: Type.Integer(),
+});
+
+export const TokenRequestSchema = Type.Object(
+  { clientId: Type.String({ minLength: 1, maxLength: 128 }), clientSecret: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+export type TokenRequest = Static<typeof TokenRequestSchema>;
+
+export const TokenResponseSchema = Type.Object({
+  accessToken: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer(),
+  role: Type.String(),
+  merchantId: Type.Optional(Type.String()),
+});
+export type TokenResponse = Static<typeof TokenResponseSchema>;
+
+export const ErrorResponseSchema = Type.Object({ error: Type.String(), message: Type.String() });
+export type ErrorResponse = Static<typeof ErrorResponseSchema>;
+
+export const ROLES = ['merchant', 'analyst', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];

@@ -1,0 +1,126 @@
+// The payment events: the only facts the system records. Every event carries a schemaVersion so old
+// payloads can be decoded forever (fixtures under test/fixtures are decoded by the tests).
+import { type Static, Type } from 'typebox';
+
+export const UuidSchema = Type.String({ format: 'uuid', maxLength: 36 });
+export const MerchantIdSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', minLength: 1, maxLength: 64 });
+export const CurrencyCodeSchema = Type.String({ pattern: '^[A-Z]{3}$', minLength: 3, maxLength: 3 });
+/** Integer minor units (paise, yen, fils). Always below 2^53: the maximum amount keeps it so. */
+export const MinorUnitsSchema = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+export const MajorAmountSchema = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?$', maxLength: 32 });
+export const IsoTimeSchema = Type.String({ format: 'date-time', maxLength: 40 });
+
+export const PAYMENT_STATUSES = ['PENDING', 'AUTHORIZED', 'REVIEW', 'APPROVED', 'DECLINED'] as const;
+export const PaymentStatusSchema = Type.Union([
+  Type.Literal('PENDING'),
+  Type.Literal('AUTHORIZED'),
+  Type.Literal('REVIEW'),
+  Type.Literal('APPROVED'),
+  Type.Literal('DECLINED'),
+]);
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export const EventMetadataSchema = Type.Object(
+  {
+    correlationId: Type.String({ maxLength: 128 }),
+    causationId: Type.Optional(Type.String({ maxLength: 128 })),
+    /** Who caused it: `merchant:M123`, `analyst:alice`, `authorizer`. */
+    actor: Type.String({ maxLength: 128 }),
+    traceparent: Type.Optional(Type.String({ maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+export type EventMetadata = Static<typeof EventMetadataSchema>;
+
+export const PaymentRequestedDataSchema = Type.Object(
+  {
+    paymentId: UuidSchema,
+    merchantId: MerchantIdSchema,
+    amountMinor: MinorUnitsSchema,
+    currency: CurrencyCodeSchema,
+    reference: Type.Union([Type.String({ maxLength: 128 }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+/** What a rule looked at and concluded; recorded on the decision so history explains itself. */
+export const RuleDecisionSchema = Type.Object(
+  {
+    ruleId: Type.String({ maxLength: 64 }),
+    ruleSetVersion: Type.Integer({ minimum: 1 }),
+    reason: Type.String({ maxLength: 256 }),
+    inputs: Type.Object({
+      amountMinor: MinorUnitsSchema,
+      currency: CurrencyCodeSchema,
+      reviewThresholdMinor: MinorUnitsSchema,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type RuleDecision = Static<typeof RuleDecisionSchema>;
+
+export const PaymentDecidedDataSchema = Type.Object(
+  { paymentId: UuidSchema, decision: RuleDecisionSchema },
+  { additionalProperties: false },
+);
+
+export const PaymentReviewedDataSchema = Type.Object(
+  {
+    paymentId: UuidSchema,
+    reviewer: Type.String({ maxLength: 128 }),
+    reason: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+const envelope = <T extends string, D extends ReturnType<typeof Type.Object>>(type: T, data: D) =>
+  Type.Object(
+    {
+      eventId: UuidSchema,
+      type: Type.Literal(type),
+      schemaVersion: Type.Literal(1),
+      streamId: UuidSchema,
+      streamVersion: Type.Integer({ minimum: 1 }),
+      occurredAt: IsoTimeSchema,
+      data,
+      metadata: EventMetadataSchema,
+      /** The global position, once the event store recorded it (always present on Kafka messages). */
+      position: Type.Optional(Type.Integer({ minimum: 1 })),
+    },
+    { additionalProperties: false },
+  );
+
+export const PaymentRequestedSchema = envelope('PaymentRequested', PaymentRequestedDataSchema);
+export const PaymentAuthorizedSchema = envelope('PaymentAuthorized', PaymentDecidedDataSchema);
+export const PaymentFlaggedForReviewSchema = envelope('PaymentFlaggedForReview', PaymentDecidedDataSchema);
+export const PaymentApprovedSchema = envelope('PaymentApproved', PaymentReviewedDataSchema);
+export const PaymentDeclinedSchema = envelope('PaymentDeclined', PaymentReviewedDataSchema);
+
+export const PaymentEventSchema = Type.Union([
+  PaymentRequestedSchema,
+  PaymentAuthorizedSchema,
+  PaymentFlaggedForReviewSchema,
+  PaymentApprovedSchema,
+  PaymentDeclinedSchema,
+]);
+export type PaymentEvent = Static<typeof PaymentEventSchema>;
+export type PaymentEventType = PaymentEvent['type'];
+export type PaymentRequested = Static<typeof PaymentRequestedSchema>;
+export type PaymentAuthorized = Static<typeof PaymentAuthorizedSchema>;
+export type PaymentFlaggedForReview = Static<typeof PaymentFlaggedForReviewSchema>;
+export type PaymentApproved = Static<typeof PaymentApprovedSchema>;
+export type PaymentDeclined = Static<typeof PaymentDeclinedSchema>;
+
+/** An event as the store recorded it: with its global position (commit-ordered, see event-store.ts). */
+export type RecordedEvent = PaymentEvent & { position: number };
+
+/** An event before the store gives it a version and position: what a decider returns. */
+export type NewEvent = { [E in PaymentEvent as E['type']]: Pick<E, 'type' | 'data'> }[PaymentEventType];
+
+export const PAYMENT_EVENT_TYPES: readonly PaymentEventType[] = [
+  'PaymentRequested',
+  'PaymentAuthorized',
+  'PaymentFlaggedForReview',
+  'PaymentApproved',
+  'PaymentDeclined',
+];

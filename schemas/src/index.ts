@@ -1,0 +1,6 @@
+export * from './commands.ts';
+export * from './currencies.ts';
+export * from './events.ts';
+export * from './money.ts';
+export * from './payment.ts';
+export * from './read-models.ts';
