@@ -31,3 +31,23 @@ export function onShutdown(logger: Logger, close: () => Promise<void>, timeoutMs
   process.once('SIGTERM', () => handler('SIGTERM'));
   process.once('SIGINT', () => handler('SIGINT'));
 }
+
+/**
+ * Runs a process entry point: loads the config (a bad one prints every problem and exits 2), then starts.
+ * A start-up failure is printed and exits 1.
+ */
+export async function runMain<C>(load: () => C, start: (config: C) => Promise<void>): Promise<void> {
+  let config: C;
+  try {
+    config = load();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  try {
+    await start(config);
+  } catch (error) {
+    process.stderr.write(`start-up failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  }
+}

@@ -2,7 +2,7 @@
 // dashboard only, the one error handler, token auth, request metrics, /health/live, /health/ready, /metrics.
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TokenVerifier } from '../auth.ts';
 import type { Logger } from '../logger.ts';
@@ -36,11 +36,13 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     maxParamLength: 200,
     requestIdHeader: 'x-request-id',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // a request or header this large is hostile, not a payment
     http: { maxHeaderSize: 16 * 1024 },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  // TypeBox validates: bodies exactly as sent (a JSON `true` is never coerced into an amount), query
+  // strings, params and headers converted to their declared types first.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
   installErrorHandler(app);
   await app.register(helmet, { global: true });
   await app.register(cors, { origin: options.corsOrigins, credentials: false });

@@ -32,8 +32,10 @@ function validationMessage(error: FastifyError): string {
   const first = error.validation?.[0];
   if (!first) return error.message;
   const where = `${error.validationContext ?? 'request'}${first.instancePath ? first.instancePath.replaceAll('/', '.') : ''}`;
-  const params = first.params as Record<string, unknown>;
-  if (first.keyword === 'additionalProperties') return `${where}: unknown property "${String(params.additionalProperty)}"`;
+  const params = (first.params ?? {}) as Record<string, unknown>;
+  // TypeBox reports a property that additionalProperties: false forbids as a false schema at its path
+  if (first.keyword === 'boolean') return `${where}: unknown property`;
+  if (first.keyword === 'additionalProperties') return `${where}: unknown property "${String(params.additionalProperties ?? params.additionalProperty)}"`;
   if (first.keyword === 'required') return `${where}: missing property "${String(params.missingProperty)}"`;
   return `${where} ${first.message ?? 'is invalid'}`;
 }

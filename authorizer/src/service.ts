@@ -1,0 +1,39 @@
+// Composition root of the authorizer process: consumes payments.events as its group and appends decisions.
+import { type CommonConfig, ConsumerRunner, EventStore, type Logger, commonConfigSpec, createKafka, createPool, env, loadConfig } from '@payments/runtime';
+import { authorizerHandler } from './authorizer.ts';
+import { parseThresholds } from './rules.ts';
+
+export type AuthorizerConfig = CommonConfig & { groupId: string; reviewThresholds: string | undefined; ruleSetVersion: number };
+
+export const loadAuthorizerConfig = (source?: Record<string, string | undefined>): AuthorizerConfig =>
+  loadConfig<AuthorizerConfig>(
+    {
+      ...commonConfigSpec,
+      groupId: env.string('AUTHORIZER_GROUP_ID', 'authorizer'),
+      reviewThresholds: env.optional('REVIEW_THRESHOLDS'),
+      ruleSetVersion: env.int('RULE_SET_VERSION', 1, 1),
+    },
+    source,
+  );
+
+export async function startAuthorizer(config: AuthorizerConfig, logger: Logger): Promise<{ stop: () => Promise<void> }> {
+  const ruleSet = parseThresholds(config.reviewThresholds, config.ruleSetVersion);
+  const pool = createPool(config.databaseUrl, { max: 4, name: 'authorizer' });
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'authorizer', logger });
+  const runner = new ConsumerRunner({
+    kafka,
+    groupId: config.groupId,
+    topic: config.eventsTopic,
+    dlqTopic: config.dlqTopic,
+    logger,
+    handle: authorizerHandler({ pool, eventStore: new EventStore({ topic: config.eventsTopic }), ruleSet, logger }),
+  });
+  await runner.start();
+  logger.info({ ruleSetVersion: ruleSet.version, groupId: config.groupId }, 'authorizer running');
+  return {
+    async stop() {
+      await runner.stop(); // finishes the batch and commits its offsets
+      await pool.end();
+    },
+  };
+}

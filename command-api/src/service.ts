@@ -1,0 +1,106 @@
+// Composition root of the command API process: HTTP commands plus the outbox relay that publishes what they
+// append. server.ts runs it with the environment's config; tests run it in-process.
+import { createPublicKey } from 'node:crypto';
+import {
+  Counter,
+  EventStore,
+  Gauge,
+  type Logger,
+  OutboxRelay,
+  TokenIssuer,
+  TokenVerifier,
+  createKafka,
+  createPool,
+  createRegistry,
+  loadOrCreateDevSigningKey,
+  parsePrivateKey,
+  relayProducerConfig,
+} from '@payments/runtime';
+import { buildCommandApi } from './app.ts';
+import { clientsWithDevSecrets, seedDevClients } from './auth/clients.ts';
+import type { CommandApiConfig } from './config.ts';
+import { deleteExpiredKeys } from './payments/idempotency.ts';
+
+export type CommandApiHandle = { url: string; stop: () => Promise<void> };
+
+export class StartupRefused extends Error {
+  readonly code = 'startup_refused';
+}
+
+export async function startCommandApi(config: CommandApiConfig, logger: Logger): Promise<CommandApiHandle> {
+  const pool = createPool(config.databaseUrl, { max: config.dbPoolMax, name: 'command-api' });
+
+  if (config.nodeEnv === 'production') {
+    const problems: string[] = [];
+    if (!config.jwtPrivateKey) problems.push('JWT_PRIVATE_KEY must be set in production (the development key is refused)');
+    const devClients = await clientsWithDevSecrets(pool);
+    if (devClients.length) problems.push(`clients still accept development secrets: ${devClients.join(', ')}`);
+    if (problems.length) {
+      await pool.end();
+      throw new StartupRefused(`refusing to start in production: ${problems.join('; ')}`);
+    }
+  } else {
+    await seedDevClients(pool);
+  }
+
+  const signingKey = config.jwtPrivateKey ? parsePrivateKey(config.jwtPrivateKey) : loadOrCreateDevSigningKey(config.dataDir);
+  const tokenSettings = { issuer: config.jwtIssuer, audience: config.jwtAudience, ttlSeconds: config.tokenTtlSeconds };
+  const registry = createRegistry('command-api');
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'command-api', logger });
+  const producer = kafka.producer(relayProducerConfig());
+  const published = new Counter({ name: 'outbox_published_total', help: 'outbox rows published to Kafka', registers: [registry] });
+  new Gauge({
+    name: 'outbox_backlog',
+    help: 'outbox rows waiting to be published',
+    registers: [registry],
+    async collect() {
+      const { rows } = await pool.query<{ n: number }>('select count(*)::int8 as n from es.outbox');
+      this.set(rows[0]?.n ?? 0);
+    },
+  });
+  const relay = new OutboxRelay({
+    pool,
+    producer,
+    logger: logger.child({ component: 'outbox-relay' }),
+    batchSize: config.relayBatchSize,
+    onPublished: (n) => published.inc(n),
+  });
+
+  const app = await buildCommandApi({
+    logger,
+    registry,
+    pool,
+    eventStore: new EventStore({ topic: config.eventsTopic }),
+    issuer: new TokenIssuer(signingKey, tokenSettings),
+    verifier: new TokenVerifier(createPublicKey(signingKey), tokenSettings),
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    tokenRateLimitPerMinute: config.tokenRateLimitPerMinute,
+    queryApiUrl: config.queryApiUrl,
+    corsOrigins: config.corsOrigins,
+  });
+
+  const cleanup = setInterval(() => {
+    deleteExpiredKeys(pool).catch((error: unknown) => logger.warn({ err: error }, 'idempotency key cleanup failed'));
+  }, 60_000);
+
+  if (config.relayEnabled) {
+    await producer.connect();
+    await relay.start();
+  }
+  const url = await app.listen({ host: config.host, port: config.port });
+  logger.info({ url, relay: config.relayEnabled }, 'command-api listening');
+
+  return {
+    url,
+    async stop() {
+      clearInterval(cleanup);
+      await app.close(); // stop intake, finish in-flight requests
+      if (config.relayEnabled) {
+        await relay.stop(); // finish the batch being published
+        await producer.disconnect();
+      }
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// The query API as a fastify app: shared base, WebSocket support, then the read routes.
+import websocket from '@fastify/websocket';
+import { type App, type EventStore, type Logger, type Pool, type Registry, type TokenVerifier, createBaseApp } from '@payments/runtime';
+import { eventHistoryRoutes } from './events/routes.ts';
+import { paymentReadRoutes } from './payments/routes.ts';
+import { projectionRoutes } from './projections/routes.ts';
+import { statsRoutes } from './stats/routes.ts';
+import type { FeedTail } from './stream/feed-tail.ts';
+import { streamRoutes } from './stream/routes.ts';
+import type { StreamHub } from './stream/stream-hub.ts';
+
+export type QueryApiDeps = {
+  logger: Logger;
+  registry: Registry;
+  pool: Pool;
+  eventStore: EventStore;
+  verifier: TokenVerifier;
+  tail: FeedTail;
+  hub: StreamHub;
+  corsOrigins: string[];
+  minPositionMaxWaitMs: number;
+};
+
+export async function buildQueryApi(deps: QueryApiDeps): Promise<App> {
+  const app = await createBaseApp({
+    logger: deps.logger,
+    registry: deps.registry,
+    verifier: deps.verifier,
+    corsOrigins: deps.corsOrigins,
+    readiness: { postgres: async () => void (await deps.pool.query('select 1')) },
+  });
+  await app.register(websocket, { options: { maxPayload: 4096 } });
+  await app.register(paymentReadRoutes, { pool: deps.pool, eventStore: deps.eventStore, tail: deps.tail, minPositionMaxWaitMs: deps.minPositionMaxWaitMs });
+  await app.register(statsRoutes, { pool: deps.pool });
+  await app.register(eventHistoryRoutes, { pool: deps.pool });
+  await app.register(projectionRoutes, { pool: deps.pool });
+  await app.register(streamRoutes, { hub: deps.hub });
+  return app;
+}

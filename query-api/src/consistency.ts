@@ -1,0 +1,27 @@
+// Read-your-writes: a query with `minPosition` (the position a command returned) waits, up to a bound,
+// until the read model reflects that event. Re-checked on every change-feed wake-up, with a slow fallback.
+import type { Queryable } from '@payments/runtime';
+import type { FastifyReply } from 'fastify';
+import type { FeedTail } from './stream/feed-tail.ts';
+import { hasApplied } from './payments/queries.ts';
+
+export async function waitForPosition(db: Queryable, tail: FeedTail, position: number | undefined, maxWaitMs: number, reply: FastifyReply): Promise<void> {
+  if (position === undefined) return;
+  const deadline = Date.now() + maxWaitMs;
+  while (!(await hasApplied(db, position))) {
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      reply.header('x-read-consistency', 'stale'); // answered with what we have; the caller can retry
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        tail.off('entries', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(left, 100));
+      tail.on('entries', done);
+    });
+  }
+}

@@ -1,0 +1,65 @@
+// The history for analysts as NDJSON, streamed from a server-side cursor inside one snapshot: memory stays
+// flat however long the history, and a slow reader slows only its own cursor (stream backpressure).
+import { Readable } from 'node:stream';
+import { PAYMENT_EVENT_TYPES, type PaymentEventType } from '@payments/schemas';
+import { type App, type Pool, badRequest, requireRole, toRecordedEvent } from '@payments/runtime';
+import { Type } from 'typebox';
+
+const PAGE = 1000;
+
+export async function eventHistoryRoutes(app: App, options: { pool: Pool }) {
+  app.get(
+    '/api/events',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Type.String({ format: 'date-time' })),
+            to: Type.Optional(Type.String({ format: 'date-time' })),
+            type: Type.Optional(Type.String({ maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      preHandler: requireRole('analyst'),
+    },
+    async (request, reply) => {
+      const { from, to, type } = request.query;
+      if (type !== undefined && !PAYMENT_EVENT_TYPES.includes(type as PaymentEventType)) {
+        throw badRequest(`querystring.type must be one of ${PAYMENT_EVENT_TYPES.join(', ')}`);
+      }
+      const client = await options.pool.connect();
+      let released = false;
+      const release = async () => {
+        if (released) return;
+        released = true;
+        await client.query('rollback').catch(() => {});
+        client.release();
+      };
+      await client.query('begin isolation level repeatable read read only');
+      await client.query(
+        `declare history no scroll cursor for
+           select position, event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at
+             from es.events
+            where ($1::timestamptz is null or occurred_at >= $1) and ($2::timestamptz is null or occurred_at < $2)
+              and ($3::text is null or type = $3)
+            order by position`,
+        [from ?? null, to ?? null, type ?? null],
+      );
+      async function* lines() {
+        try {
+          for (;;) {
+            const { rows } = await client.query(`fetch ${PAGE} from history`);
+            if (rows.length === 0) return;
+            yield `${rows.map((r) => JSON.stringify(toRecordedEvent(r))).join('\n')}\n`;
+          }
+        } finally {
+          await release();
+        }
+      }
+      const body = Readable.from(lines(), { objectMode: false, highWaterMark: 1 });
+      reply.raw.on('close', () => body.destroy());
+      return reply.type('application/x-ndjson').send(body);
+    },
+  );
+}

@@ -1,0 +1,85 @@
+// Reads of the payments read model. Lists use keyset pagination on (created_at, payment_id), newest first:
+// a page boundary never moves when new payments arrive, because new payments sort before every cursor.
+import { type PaymentStatus, type PaymentView, toPaymentView } from '@payments/schemas';
+import type { Queryable } from '@payments/runtime';
+
+const COLUMNS = 'payment_id, merchant_id, status, amount_minor, currency, reference, created_at, updated_at, version, decision, reviewer, review_reason';
+
+type Row = {
+  payment_id: string;
+  merchant_id: string;
+  status: PaymentStatus;
+  amount_minor: number;
+  currency: string;
+  reference: string | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+  decision: PaymentView['decision'];
+  reviewer: string | null;
+  review_reason: string | null;
+};
+
+const toView = (r: Row): PaymentView =>
+  toPaymentView({
+    paymentId: r.payment_id,
+    merchantId: r.merchant_id,
+    status: r.status,
+    amountMinor: r.amount_minor,
+    currency: r.currency,
+    reference: r.reference,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    version: r.version,
+    decision: r.decision,
+    reviewer: r.reviewer,
+    reviewReason: r.review_reason,
+  });
+
+export type Cursor = { createdAt: string; paymentId: string };
+
+export const encodeCursor = (c: Cursor) => Buffer.from(`${c.createdAt}|${c.paymentId}`).toString('base64url');
+
+export function decodeCursor(raw: string): Cursor | null {
+  const [createdAt, paymentId] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
+  if (!createdAt || !paymentId || Number.isNaN(Date.parse(createdAt))) return null;
+  if (!/^[0-9a-f-]{36}$/i.test(paymentId)) return null;
+  return { createdAt, paymentId };
+}
+
+export async function listPayments(
+  db: Queryable,
+  filter: { status?: PaymentStatus; merchantId?: string; limit: number; cursor?: Cursor },
+): Promise<{ items: PaymentView[]; nextCursor: string | null }> {
+  const { rows } = await db.query<Row>(
+    `select ${COLUMNS} from read.payments
+      where ($1::text is null or status = $1)
+        and ($2::text is null or merchant_id = $2)
+        and ($3::timestamptz is null or (created_at, payment_id) < ($3::timestamptz, $4::uuid))
+      order by created_at desc, payment_id desc
+      limit $5`,
+    [filter.status ?? null, filter.merchantId ?? null, filter.cursor?.createdAt ?? null, filter.cursor?.paymentId ?? null, filter.limit + 1],
+  );
+  const items = rows.slice(0, filter.limit).map(toView);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > filter.limit && last ? encodeCursor({ createdAt: last.createdAt, paymentId: last.paymentId }) : null };
+}
+
+export async function getPayment(db: Queryable, paymentId: string): Promise<PaymentView | null> {
+  const { rows } = await db.query<Row>(`select ${COLUMNS} from read.payments where payment_id = $1`, [paymentId]);
+  return rows[0] ? toView(rows[0]) : null;
+}
+
+/**
+ * Read-your-writes: whether the read model already reflects the event at `position` (the position a
+ * command returned). The event's own stream version tells: its payment row must have reached it.
+ */
+export async function hasApplied(db: Queryable, position: number): Promise<boolean> {
+  const { rows } = await db.query<{ applied: boolean }>(
+    `select coalesce((select p.version >= e.stream_version from read.payments p where p.payment_id = e.stream_id), false) as applied
+       from es.events e where e.position = $1`,
+    [position],
+  );
+  // an unknown position was never written: nothing to wait for
+  return rows[0]?.applied ?? true;
+}

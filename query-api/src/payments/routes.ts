@@ -1,0 +1,114 @@
+// Payment reads. A merchant sees only its own payments: another merchant's payment is a 404, exactly like
+// one that does not exist, so ids cannot be probed (OWASP API1).
+import { ErrorResponseSchema, PaymentPageSchema, PaymentStatusSchema, PaymentViewSchema, foldPayment, toPaymentView } from '@payments/schemas';
+import { type App, type EventStore, type Pool, type Principal, badRequest, forbidden, notFound, principalOf, requireRole } from '@payments/runtime';
+import { Type } from 'typebox';
+import { waitForPosition } from '../consistency.ts';
+import type { FeedTail } from '../stream/feed-tail.ts';
+import { decodeCursor, getPayment, listPayments } from './queries.ts';
+
+const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const MinPosition = Type.Optional(Type.Integer({ minimum: 1, description: 'wait until the read side reflects this command position' }));
+
+export const EventItemSchema = Type.Object({
+  position: Type.Integer(),
+  eventId: Type.String(),
+  type: Type.String(),
+  streamVersion: Type.Integer(),
+  occurredAt: Type.String(),
+  data: Type.Unknown(),
+  metadata: Type.Unknown(),
+});
+
+const canSee = (principal: Principal, merchantId: string) => principal.role !== 'merchant' || principal.merchantId === merchantId;
+
+export async function paymentReadRoutes(app: App, options: { pool: Pool; eventStore: EventStore; tail: FeedTail; minPositionMaxWaitMs: number }) {
+  const { pool, eventStore, tail } = options;
+  const readers = requireRole('merchant', 'analyst', 'viewer');
+
+  app.get(
+    '/api/payments',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            status: Type.Optional(PaymentStatusSchema),
+            merchantId: Type.Optional(Type.String({ maxLength: 64 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+            minPosition: MinPosition,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: PaymentPageSchema, ...errors },
+      },
+      preHandler: readers,
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const q = request.query;
+      if (principal.role === 'merchant' && q.merchantId !== undefined && q.merchantId !== principal.merchantId) {
+        throw forbidden('a merchant may list only its own payments');
+      }
+      const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      if (cursor === null) throw badRequest('querystring.cursor is not a cursor this API returned');
+      await waitForPosition(pool, tail, q.minPosition, options.minPositionMaxWaitMs, reply);
+      return listPayments(pool, {
+        ...(q.status ? { status: q.status } : {}),
+        ...(principal.role === 'merchant' ? { merchantId: principal.merchantId } : q.merchantId ? { merchantId: q.merchantId } : {}),
+        limit: q.limit ?? 50,
+        ...(cursor ? { cursor } : {}),
+      });
+    },
+  );
+
+  app.get(
+    '/api/payments/:id',
+    {
+      schema: {
+        params: IdParams,
+        querystring: Type.Object({ asOf: Type.Optional(Type.String({ format: 'date-time' })), minPosition: MinPosition }, { additionalProperties: false }),
+        response: { 200: PaymentViewSchema, ...errors },
+      },
+      preHandler: readers,
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const id = request.params.id.toLowerCase();
+      if (request.query.asOf !== undefined) {
+        // as it stood then: fold the event store up to that time
+        const state = foldPayment(await eventStore.readStream(pool, id, { asOf: new Date(request.query.asOf) }));
+        if (state.status === 'NONE' || !canSee(principal, state.merchantId)) throw notFound(`payment ${id} not found at ${request.query.asOf}`);
+        return toPaymentView(state);
+      }
+      await waitForPosition(pool, tail, request.query.minPosition, options.minPositionMaxWaitMs, reply);
+      const payment = await getPayment(pool, id);
+      if (!payment || !canSee(principal, payment.merchantId)) throw notFound(`payment ${id} not found`);
+      return payment;
+    },
+  );
+
+  app.get(
+    '/api/payments/:id/events',
+    { schema: { params: IdParams, response: { 200: Type.Object({ items: Type.Array(EventItemSchema) }), ...errors } }, preHandler: readers },
+    async (request) => {
+      const principal = principalOf(request);
+      const id = request.params.id.toLowerCase();
+      const events = await eventStore.readStream(pool, id);
+      const first = events[0];
+      if (!first || first.type !== 'PaymentRequested' || !canSee(principal, first.data.merchantId)) throw notFound(`payment ${id} not found`);
+      return {
+        items: events.map((e) => ({
+          position: e.position,
+          eventId: e.eventId,
+          type: e.type,
+          streamVersion: e.streamVersion,
+          occurredAt: e.occurredAt,
+          data: e.data,
+          metadata: e.metadata,
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,42 @@
+// Counters and chart series; a merchant's token sees its own figures only.
+import { ErrorResponseSchema, SeriesSchema, StatsSchema } from '@payments/schemas';
+import { type App, type Pool, badRequest, principalOf, requireRole } from '@payments/runtime';
+import { Type } from 'typebox';
+import { loadSeries, loadStats } from './queries.ts';
+
+const MAX_POINTS = 10_000;
+
+export async function statsRoutes(app: App, options: { pool: Pool }) {
+  const readers = requireRole('merchant', 'analyst', 'viewer');
+  const scope = (p: { role: string; merchantId?: string }) => (p.role === 'merchant' ? (p.merchantId ?? '') : null);
+
+  app.get('/api/stats', { schema: { response: { 200: StatsSchema, 401: ErrorResponseSchema } }, preHandler: readers }, async (request) =>
+    loadStats(options.pool, scope(principalOf(request))),
+  );
+
+  app.get(
+    '/api/stats/series',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Type.String({ format: 'date-time' })),
+            to: Type.Optional(Type.String({ format: 'date-time' })),
+            step: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: SeriesSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema },
+      },
+      preHandler: readers,
+    },
+    async (request) => {
+      const to = request.query.to ? new Date(request.query.to) : new Date();
+      const from = request.query.from ? new Date(request.query.from) : new Date(to.getTime() - 15 * 60_000);
+      const stepSeconds = request.query.step ?? 1;
+      if (from >= to) throw badRequest('querystring.from must be before to');
+      if ((to.getTime() - from.getTime()) / 1000 / stepSeconds > MAX_POINTS) throw badRequest(`querystring.step too small: at most ${MAX_POINTS} points`);
+      return loadSeries(options.pool, { from, to, stepSeconds, merchantId: scope(principalOf(request)) });
+    },
+  );
+}

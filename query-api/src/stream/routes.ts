@@ -1,0 +1,35 @@
+// WebSocket /api/stream: authenticated at the upgrade (Authorization header or `token` query parameter),
+// resumable with `since=<position>`.
+import { type App, authenticate, requireRole } from '@payments/runtime';
+import { Type } from 'typebox';
+import type { StreamHub } from './stream-hub.ts';
+
+export async function streamRoutes(app: App, options: { hub: StreamHub }) {
+  app.get(
+    '/api/stream',
+    {
+      websocket: true,
+      schema: {
+        querystring: Type.Object(
+          { since: Type.Optional(Type.Integer({ minimum: 0 })), token: Type.Optional(Type.String({ maxLength: 8192 })) },
+          { additionalProperties: false },
+        ),
+      },
+      preValidation: async (request) => {
+        const token = (request.query as { token?: string }).token;
+        if (!request.principal && !request.authError && token) {
+          try {
+            request.principal = await authenticate(app.tokenVerifier, token);
+          } catch (error) {
+            request.authError = error as Error;
+          }
+        }
+      },
+      preHandler: requireRole('merchant', 'analyst', 'viewer'),
+    },
+    (socket, request) => {
+      const since = (request.query as { since?: number }).since ?? null;
+      void options.hub.add(socket, request.principal as NonNullable<typeof request.principal>, since);
+    },
+  );
+}
