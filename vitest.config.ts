@@ -10,7 +10,17 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: [`${services}/**/*.unit.spec.ts`], exclude: ignored, environment: 'node' } },
-      { test: { name: 'int', include: [`${services}/**/*.int.spec.ts`], exclude: ignored, environment: 'node' } },
+      {
+        test: {
+          name: 'int',
+          include: [`${services}/**/*.int.spec.ts`, 'tests/**/*.int.spec.ts'],
+          exclude: ignored,
+          environment: 'node',
+          // each file starts its own services against real Kafka and PostgreSQL
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
       { test: { name: 'e2e', include: ['**/*.e2e.spec.ts'], exclude: ignored, environment: 'node' } },
       'dashboard/vitest.config.ts',
     ],

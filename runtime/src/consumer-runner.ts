@@ -7,6 +7,7 @@ import { type PaymentEvent, PaymentEventSchema, type RecordedEvent } from '@paym
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Compile } from 'typebox/compile';
 import type { Logger } from './logger.ts';
+import { relayProducerConfig } from './outbox-relay.ts';
 
 const checkEvent = Compile(PaymentEventSchema);
 
@@ -62,7 +63,7 @@ export class ConsumerRunner {
       maxWaitTimeInMs: 100,
       retry: { retries: 10 },
     });
-    this.dlq = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.dlq = options.kafka.producer(relayProducerConfig());
     const { GROUP_JOIN, CRASH, DISCONNECT } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => this.log.info({ memberId: e.payload.memberId, assigned: e.payload.memberAssignment }, 'joined group'));
     this.consumer.on(CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'));

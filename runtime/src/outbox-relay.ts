@@ -146,5 +146,12 @@ export class OutboxRelay {
 
 /** The producer the relay needs: idempotent, acks all, one request in flight so retries keep order. */
 export function relayProducerConfig() {
-  return { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false } as const;
+  return {
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    // an idempotent producer keeps retrying (kafkajs warns about anything less); the relay's own loop
+    // surfaces a broker that stays away
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+  } as const;
 }

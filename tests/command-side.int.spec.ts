@@ -1,0 +1,185 @@
+// The command side's guarantees on real PostgreSQL and Kafka: every rejection writes nothing, idempotency
+// under concurrency, optimistic concurrency on review, and the outbox's at-least-once delivery.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, countRows, eventually, get, post, startStack } from './support/stack.ts';
+import { hostileTokens, signed } from './support/tokens.ts';
+
+let stack: Stack;
+// The relay is off in this file so outbox rows stay countable; the walking skeleton covers publishing.
+beforeAll(async () => {
+  stack = await startStack({ parts: ['command', 'query'], env: { RELAY_ENABLED: 'false' } });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const pay = (body: unknown, token: string | null, headers: Record<string, string> = {}) =>
+  post(`${stack.commandUrl}/api/payments`, token, body, headers);
+
+describe('rejections answer their status and write nothing', () => {
+  it('bad tokens are 401 and wrong roles or merchants are 403', async () => {
+    const valid = { merchantId: 'M123', amount: 10, currency: 'INR' };
+    const before = await countRows(stack.db.pool);
+    expect((await pay(valid, null)).status).toBe(401);
+    for (const [name, token] of Object.entries(await hostileTokens(stack.env.DATA_DIR as string))) {
+      const res = await pay(valid, token);
+      expect({ name, status: res.status, error: res.body.error }).toEqual({ name, status: 401, error: 'unauthorized' });
+    }
+    expect((await pay(valid, await stack.token('viewer'))).status).toBe(403);
+    expect((await pay(valid, await stack.token('analyst'))).status).toBe(403);
+    expect((await pay({ ...valid, merchantId: 'M456' }, await stack.token('merchant-M123'))).status).toBe(403);
+    const forgedRole = await signed(stack.env.DATA_DIR as string, { role: 'superuser' });
+    expect((await pay(valid, forgedRole)).status).toBe(401);
+    expect(await countRows(stack.db.pool)).toEqual(before);
+  });
+
+  it('invalid bodies, amounts, currencies and headers are 4xx naming the problem', async () => {
+    const token = await stack.token('merchant-M123');
+    const before = await countRows(stack.db.pool);
+    const cases: [string, unknown, number, RegExp, Record<string, string>?][] = [
+      ['unknown property', { merchantId: 'M123', amount: 1, currency: 'INR', extra: 1 }, 400, /unknown property/],
+      ['missing amount', { merchantId: 'M123', currency: 'INR' }, 400, /amount/],
+      ['boolean amount', { merchantId: 'M123', amount: true, currency: 'INR' }, 400, /amount/],
+      ['negative', { merchantId: 'M123', amount: -5, currency: 'INR' }, 400, /amount/],
+      ['zero', { merchantId: 'M123', amount: 0, currency: 'INR' }, 400, /amount/],
+      ['too many decimals', { merchantId: 'M123', amount: '49.999', currency: 'INR' }, 400, /amount/],
+      ['decimals in JPY', { merchantId: 'M123', amount: '1.5', currency: 'JPY' }, 400, /amount/],
+      ['exponent form', { merchantId: 'M123', amount: '1e3', currency: 'INR' }, 400, /amount/],
+      ['over the maximum', { merchantId: 'M123', amount: '1000000000.01', currency: 'INR' }, 400, /amount/],
+      ['lower-case currency', { merchantId: 'M123', amount: 5, currency: 'inr' }, 400, /currency/],
+      ['unknown currency', { merchantId: 'M123', amount: 5, currency: 'XYZ' }, 400, /currency|amount/],
+      ['malformed JSON', '{"merchantId":', 400, /JSON/i],
+      ['__proto__ key', '{"merchantId":"M123","amount":5,"currency":"INR","__proto__":{"x":1}}', 400, /./],
+      ['too long reference', { merchantId: 'M123', amount: 5, currency: 'INR', reference: 'x'.repeat(129) }, 400, /reference/],
+      ['too long Idempotency-Key', { merchantId: 'M123', amount: 5, currency: 'INR' }, 400, /Idempotency-Key/, { 'idempotency-key': 'k'.repeat(256) }],
+    ];
+    for (const [name, body, status, message, headers] of cases) {
+      const res = await pay(body, token, headers);
+      expect({ name, status: res.status }).toEqual({ name, status });
+      expect(typeof res.body.error).toBe('string');
+      expect(res.body.message).toMatch(message);
+    }
+    const wrongType = await fetch(`${stack.commandUrl}/api/payments`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: 'hello' });
+    expect(wrongType.status).toBe(415);
+    const huge = await pay({ merchantId: 'M123', amount: 5, currency: 'INR', reference: 'x'.repeat(100_000) }, token);
+    expect(huge.status).toBe(413);
+    expect(await countRows(stack.db.pool)).toEqual(before);
+  });
+});
+
+describe('money is exact', () => {
+  it('stores integer minor units by the currency exponent', async () => {
+    const token = await stack.token('merchant-M123');
+    const cases = [
+      [{ amount: '49.99', currency: 'INR' }, 4999, '49.99'],
+      [{ amount: 0.29, currency: 'INR' }, 29, '0.29'],
+      [{ amount: 5000, currency: 'JPY' }, 5000, '5000'],
+      [{ amount: '1.005', currency: 'BHD' }, 1005, '1.005'],
+    ] as const;
+    for (const [input, minor, major] of cases) {
+      const res = await pay({ merchantId: 'M123', ...input }, token);
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ amountMinor: minor, amount: major });
+      const { rows } = await stack.db.pool.query(`select data->'amountMinor' as m from es.events where stream_id = $1`, [res.body.paymentId]);
+      expect(rows[0].m).toBe(minor);
+    }
+  });
+});
+
+describe('idempotency keys', () => {
+  it('50 concurrent requests with one key create exactly one payment, one event and one outbox row', async () => {
+    const token = await stack.token('merchant-M123');
+    const before = await countRows(stack.db.pool);
+    const body = { merchantId: 'M123', amount: '120.50', currency: 'INR', reference: 'order-77' };
+    const responses = await Promise.all(Array.from({ length: 50 }, () => pay(body, token, { 'idempotency-key': 'order-77-attempt' })));
+    const accepted = responses.filter((r) => r.status === 202);
+    const inFlight = responses.filter((r) => r.status === 409);
+    expect(accepted.length + inFlight.length).toBe(50);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(accepted.map((r) => r.body.paymentId)).size).toBe(1);
+    expect(inFlight.every((r) => r.body.error === 'idempotency_key_in_use')).toBe(true);
+    const after = await countRows(stack.db.pool);
+    expect(after).toEqual({ events: before.events + 1, outbox: before.outbox + 1, keys: before.keys + 1 });
+
+    const replay = await pay({ currency: 'INR', reference: 'order-77', amount: '120.50', merchantId: 'M123' }, token, { 'idempotency-key': 'order-77-attempt' });
+    expect(replay.status).toBe(202);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(accepted[0]?.body);
+
+    const reused = await pay({ ...body, amount: '999' }, token, { 'idempotency-key': 'order-77-attempt' });
+    expect(reused.status).toBe(422);
+    expect(await countRows(stack.db.pool)).toEqual(after);
+  });
+
+  it('keys are scoped per merchant', async () => {
+    const a = await pay({ merchantId: 'M123', amount: 1, currency: 'INR' }, await stack.token('merchant-M123'), { 'idempotency-key': 'shared-key' });
+    const b = await pay({ merchantId: 'M456', amount: 1, currency: 'INR' }, await stack.token('merchant-M456'), { 'idempotency-key': 'shared-key' });
+    expect(a.status).toBe(202);
+    expect(b.status).toBe(202);
+    expect(a.body.paymentId).not.toBe(b.body.paymentId);
+  });
+});
+
+describe('review commands', () => {
+  async function paymentInReview(): Promise<string> {
+    // decided directly in the store: this file runs without the authorizer
+    const res = await pay({ merchantId: 'M123', amount: 20000, currency: 'INR' }, await stack.token('merchant-M123'));
+    const id = res.body.paymentId as string;
+    await stack.db.pool.query(
+      `insert into es.events (event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
+       values (gen_random_uuid(), $1, 2, 'PaymentFlaggedForReview', 1, $2, '{"correlationId":"t","actor":"authorizer"}', now())`,
+      [id, JSON.stringify({ paymentId: id, decision: { ruleId: 'amount-threshold', ruleSetVersion: 1, reason: 'test', inputs: { amountMinor: 2000000, currency: 'INR', reviewThresholdMinor: 1000000 } } })],
+    );
+    return id;
+  }
+
+  it('two concurrent approvals of one payment: one succeeds, one gets 409', async () => {
+    const id = await paymentInReview();
+    const analyst = await stack.token('analyst');
+    const results = await Promise.all([
+      post(`${stack.commandUrl}/api/payments/${id}/approve`, analyst, { reason: 'first' }),
+      post(`${stack.commandUrl}/api/payments/${id}/approve`, analyst, { reason: 'second' }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    const { rows } = await stack.db.pool.query(`select count(*)::int as n from es.events where stream_id = $1 and type = 'PaymentApproved'`, [id]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('approve and decline are for analysts, 404 for an unknown payment, 409 unless in REVIEW', async () => {
+    const analyst = await stack.token('analyst');
+    const merchant = await stack.token('merchant-M123');
+    const id = await paymentInReview();
+    expect((await post(`${stack.commandUrl}/api/payments/${id}/decline`, merchant, {})).status).toBe(403);
+    expect((await post(`${stack.commandUrl}/api/payments/${id}/decline`, await stack.token('viewer'), {})).status).toBe(403);
+    expect((await post(`${stack.commandUrl}/api/payments/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/approve`, analyst, {})).status).toBe(404);
+    const declined = await post(`${stack.commandUrl}/api/payments/${id}/decline`, analyst, { reason: 'card reported stolen' });
+    expect(declined.status).toBe(200);
+    const again = await post(`${stack.commandUrl}/api/payments/${id}/approve`, analyst, {});
+    expect(again.status).toBe(409);
+    const { rows } = await stack.db.pool.query(`select metadata->>'actor' as actor, data->>'reason' as reason from es.events where stream_id = $1 and stream_version = 3`, [id]);
+    expect(rows[0]).toEqual({ actor: 'analyst:analyst', reason: 'card reported stolen' });
+    const pending = await pay({ merchantId: 'M123', amount: 5, currency: 'INR' }, merchant);
+    expect((await post(`${stack.commandUrl}/api/payments/${pending.body.paymentId}/approve`, analyst, {})).status).toBe(409);
+  });
+});
+
+describe('tokens', () => {
+  it('the token endpoint rejects a wrong secret and the JWKS verifies issued tokens on the query API', async () => {
+    const bad = await post(`${stack.commandUrl}/api/auth/token`, null, { clientId: 'analyst', clientSecret: 'wrong' });
+    expect(bad.status).toBe(401);
+    const unknown = await post(`${stack.commandUrl}/api/auth/token`, null, { clientId: 'nobody', clientSecret: 'x' });
+    expect(unknown.status).toBe(401);
+    const jwks = await get(`${stack.commandUrl}/.well-known/jwks.json`, null);
+    expect((jwks.body.keys as { alg: string; d?: string }[])[0]).toMatchObject({ alg: 'RS256', kty: 'RSA' });
+    expect((jwks.body.keys as { d?: string }[])[0]?.d).toBeUndefined();
+    const stats = await get(`${stack.queryUrl}/api/stats`, await stack.token('viewer'));
+    expect(stats.status).toBe(200);
+  });
+
+  it('every command response carries the position of the event it wrote', async () => {
+    const res = await pay({ merchantId: 'M123', amount: 7, currency: 'INR' }, await stack.token('merchant-M123'));
+    const { rows } = await stack.db.pool.query('select position from es.events where stream_id = $1', [res.body.paymentId]);
+    expect(res.body.position).toBe(rows[0].position);
+    await eventually(async () => true);
+  });
+});
