@@ -1,0 +1,125 @@
+// At-least-once delivery with an exactly-once effect: a relay killed between publishing and marking sent
+// makes Kafka carry duplicates, yet every payment gets one decision and one read-model row. And a message
+// nobody can decode goes to the dead-letter topic while the authorizer keeps deciding.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { OutboxRelay, createKafka, relayProducerConfig } from '@payments/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, eventually, get, kafkaBrokers, logger, post, startStack } from './support/stack.ts';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ env: { RELAY_ENABLED: 'false' } });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const kafka = () => createKafka({ brokers: kafkaBrokers, clientId: 'test', logger });
+
+async function topicMessageCount(topic: string): Promise<number> {
+  const admin = kafka().admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+}
+
+describe('outbox delivery', () => {
+  it('a relay killed after publishing but before marking sent causes duplicates in Kafka and no double effect', async () => {
+    const token = await stack.token('merchant-M456');
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await post(`${stack.commandUrl}/api/payments`, token, { merchantId: 'M456', amount: i % 4 === 0 ? 20000 : 100 + i, currency: 'EUR' });
+      expect(res.status).toBe(202);
+      ids.push(res.body.paymentId as string);
+    }
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'support', 'crashing-relay.ts')], { env: { ...process.env, ...stack.env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const signal = await new Promise((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    expect(signal).toBe('SIGKILL');
+    expect(out).toContain('published 20');
+    const { rows: left } = await stack.db.pool.query('select count(*)::int as n from es.outbox');
+    expect(left[0].n).toBe(20); // published, yet still waiting: the crash came before the delete
+
+    const producer = kafka().producer(relayProducerConfig());
+    await producer.connect();
+    const relay = new OutboxRelay({ pool: stack.db.pool, producer, logger });
+    await relay.start();
+    try {
+      const viewer = await stack.token('viewer');
+      await eventually(async () => {
+        const { rows } = await stack.db.pool.query(`select count(*)::int as n from read.payments where status <> 'PENDING'`);
+        return rows[0].n === 20 ? true : undefined;
+      }, 30_000, 'all 20 payments decided in the read model');
+      const { rows: decisions } = await stack.db.pool.query(
+        `select stream_id, count(*)::int as n from es.events where type in ('PaymentAuthorized', 'PaymentFlaggedForReview') group by stream_id`,
+      );
+      expect(decisions).toHaveLength(20);
+      expect(decisions.every((d) => d.n === 1)).toBe(true);
+      const { rows: readRows } = await stack.db.pool.query('select count(*)::int as n from read.payments');
+      expect(readRows[0].n).toBe(20);
+      // 20 requests published twice, plus 20 decisions at least once
+      expect(await topicMessageCount(stack.env.EVENTS_TOPIC as string)).toBeGreaterThanOrEqual(60);
+      const stats = await get(`${stack.queryUrl}/api/stats`, viewer);
+      expect(stats.body.total).toBe(20);
+      expect(stats.body.byStatus).toMatchObject({ PENDING: 0, AUTHORIZED: 15, REVIEW: 5 });
+    } finally {
+      await relay.stop();
+      await producer.disconnect();
+    }
+  });
+
+  it('a garbage message lands in the DLQ with its reason and the authorizer keeps deciding', async () => {
+    const producer = kafka().producer();
+    await producer.connect();
+    await producer.send({
+      topic: stack.env.EVENTS_TOPIC as string,
+      messages: [
+        { key: 'garbage-1', value: '{"this is": not json', headers: { origin: 'test' } },
+        { key: 'garbage-2', value: JSON.stringify({ type: 'PaymentRequested', data: { amount: 'lots' } }) },
+      ],
+    });
+    await producer.disconnect();
+
+    const dlq: { reason: string; origin?: string }[] = [];
+    const consumer = kafka().consumer({ groupId: `dlq-reader-${Date.now()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: stack.env.DLQ_TOPIC as string, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        dlq.push({ reason: String(message.headers?.['dlq-reason']), origin: message.headers?.origin?.toString() });
+      },
+    });
+    try {
+      // the authorizer and the projector each dead-letter both messages
+      await eventually(async () => (dlq.length >= 4 ? true : undefined), 30_000, 'four DLQ messages');
+      expect(dlq.some((m) => m.reason === 'value is not JSON' && m.origin === 'test')).toBe(true);
+      expect(dlq.some((m) => m.reason.startsWith('not a payment event'))).toBe(true);
+
+      // and decisions go on: a payment made now is decided (this file runs its relay in the test)
+      const token = await stack.token('merchant-M456');
+      const res = await post(`${stack.commandUrl}/api/payments`, token, { merchantId: 'M456', amount: 5, currency: 'EUR' });
+      const relayProducer = kafka().producer(relayProducerConfig());
+      await relayProducer.connect();
+      const relay = new OutboxRelay({ pool: stack.db.pool, producer: relayProducer, logger });
+      await relay.start();
+      try {
+        const viewer = await stack.token('viewer');
+        const decided = await eventually(async () => {
+          const r = await get(`${stack.queryUrl}/api/payments/${res.body.paymentId}`, viewer);
+          return r.body.status === 'AUTHORIZED' ? r.body : undefined;
+        });
+        expect(decided.status).toBe('AUTHORIZED');
+      } finally {
+        await relay.stop();
+        await relayProducer.disconnect();
+      }
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+});
