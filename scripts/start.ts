@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { styleText } from 'node:util';
 import { DEV_CLIENTS, commonConfigSpec, createKafka, createLogger, ensureTopics, loadConfig } from '@payments/runtime';
-import { type Infra, ROOT, ensureInfra, message, redact } from './infra.ts';
+import { CHILD_NODE_OPTIONS, type Infra, ROOT, ensureInfra, message, quietKafkajsTimeoutWarning, redact } from './infra.ts';
 import { prepareDatabase } from './migrate.ts';
 
 const LOCK = join(ROOT, '.data', 'start.lock');
@@ -35,6 +35,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<void> {
   acquireLock();
+  quietKafkajsTimeoutWarning();
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0, signal));
   // Last resort if this process dies on an error: no child may outlive it.
   process.on('exit', () => {
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     NODE_ENV: 'development',
+    NODE_OPTIONS: CHILD_NODE_OPTIONS,
     // The dashboard may be opened under either name; CORS compares origins literally.
     CORS_ORIGINS: process.env.CORS_ORIGINS ?? `http://localhost:${DASHBOARD_PORT},http://127.0.0.1:${DASHBOARD_PORT}`,
   };

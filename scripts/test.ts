@@ -2,12 +2,13 @@
 // (scripts/infra.ts). Integration tests are never skipped for want of infrastructure: if it cannot be brought
 // up, this fails. Extra arguments go to vitest (`npm test -- runtime/`); what this run started is stopped after.
 import { spawn } from 'node:child_process';
-import { ROOT, ensureInfra, message } from './infra.ts';
+import { ROOT, ensureInfra, message, quietKafkajsTimeoutWarning } from './infra.ts';
 import type { Infra } from './infra.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(args: string[]): Promise<number> {
+  quietKafkajsTimeoutWarning();
   // Until vitest runs, a signal only marks the run as interrupted: infrastructure half started must still be
   // stopped, so we let ensureInfra finish and undo it.
   let interrupted: NodeJS.Signals | undefined;

@@ -78,6 +78,13 @@ export async function writeProjection(db: Queryable, schema: string, result: Pro
          set count = ${s}.merchant_stats.count + excluded.count, volume_minor = ${s}.merchant_stats.volume_minor + excluded.volume_minor`,
       [stats.map((d) => d.merchantId), stats.map((d) => d.currency), stats.map((d) => d.status), stats.map((d) => d.count), stats.map((d) => d.volumeMinor.toString())],
     );
+    // a status everyone has left is no row at all, however the events were batched: live and rebuilt
+    // tables stay identical
+    await db.query(
+      `delete from ${s}.merchant_stats where count = 0 and volume_minor = 0
+         and (merchant_id, currency, status) in (select * from unnest($1::text[], $2::text[], $3::text[]))`,
+      [stats.map((d) => d.merchantId), stats.map((d) => d.currency), stats.map((d) => d.status)],
+    );
   }
   if (series.length) {
     await db.query(

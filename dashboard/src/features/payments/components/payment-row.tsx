@@ -46,7 +46,7 @@ export const PaymentRow = memo(function PaymentRow({ payment, selected, onOpen }
       </td>
       <td className="py-2 pr-4">
         {/* Re-keyed on each version so the highlight animation replays when the row changes. */}
-        <span key={payment.version} className="inline-block animate-settle rounded-full">
+        <span key={payment.version} className="inline-block rounded-full motion-safe:animate-settle">
           <StatusBadge status={payment.status} />
         </span>
       </td>
