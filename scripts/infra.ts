@@ -438,9 +438,8 @@ async function waitFor(what: string, timeoutMs: number, probe: () => Promise<Pro
   for (;;) {
     const result = await probe();
     if (result.state === 'ok') return;
-    if ((refusalIsFinal && result.state === 'refused') || Date.now() > deadline) {
-      throw new Error(`${what} is not usable after ${Math.round(timeoutMs / 1000)} s: ${result.reason}`);
-    }
+    if (refusalIsFinal && result.state === 'refused') throw new Error(`${what} refuses us: ${result.reason}`);
+    if (Date.now() > deadline) throw new Error(`${what} is not usable after ${Math.round(timeoutMs / 1000)} s: ${result.reason}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -2,7 +2,7 @@
 // then these rows change, these counters and series points move, and these events are orphans.
 import type { Payment, RecordedEvent, RuleDecision } from '@payments/schemas';
 import { describe, expect, it } from 'vitest';
-import { type ProjectionResult, type StatDelta, projectEvents } from './fold.ts';
+import { type ProjectionResult, projectEvents, type StatDelta } from './fold.ts';
 
 const A = '0190a0b0-0000-7000-8000-00000000000a';
 const B = '0190a0b0-0000-7000-8000-00000000000b';
@@ -33,7 +33,11 @@ const decision: RuleDecision = {
   inputs: { amountMinor: 1, currency: 'INR', reviewThresholdMinor: 1_000_000 },
 };
 
-const requested = (paymentId: string, amountMinor: number, opts: { ms?: number; merchantId?: string; currency?: string } = {}): RecordedEvent => ({
+const requested = (
+  paymentId: string,
+  amountMinor: number,
+  opts: { ms?: number; merchantId?: string; currency?: string } = {},
+): RecordedEvent => ({
   ...envelope(paymentId, 1, opts.ms ?? 0),
   type: 'PaymentRequested',
   data: { paymentId, merchantId: opts.merchantId ?? 'M1', amountMinor, currency: opts.currency ?? 'INR', reference: null },

@@ -102,9 +102,7 @@ describe('parsing', () => {
   });
 
   it('list: only separators is refused', () => {
-    expect(problemsOf(() => loadConfig({ v: env.list('V', ['x']) }, { V: ' , ,' }))).toEqual([
-      'V=" , ," is not a comma-separated list',
-    ]);
+    expect(problemsOf(() => loadConfig({ v: env.list('V', ['x']) }, { V: ' , ,' }))).toEqual(['V=" , ," is not a comma-separated list']);
   });
 
   it('oneOf: one of the values is accepted', () => {

@@ -9,7 +9,7 @@ import type {
   PaymentRequested,
   RuleDecision,
 } from './events.ts';
-import { type Payment, type PaymentState, evolvePayment, foldPayment, initialPaymentState } from './payment.ts';
+import { evolvePayment, foldPayment, initialPaymentState, type Payment, type PaymentState } from './payment.ts';
 
 const paymentId = '0190a0b0-0000-7000-8000-000000000001';
 const metadata = { correlationId: 'corr-1', actor: 'merchant:M1' };

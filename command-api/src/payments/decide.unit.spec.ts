@@ -1,6 +1,7 @@
 // Specifications of the payment decider: given the payment's past events, when a command, then these new
 // events or this domain error. State is always built by folding events, never written by hand.
 import {
+  foldPayment,
   type PaymentApproved,
   type PaymentAuthorized,
   type PaymentDeclined,
@@ -9,18 +10,17 @@ import {
   type PaymentRequested,
   type PaymentState,
   type RuleDecision,
-  foldPayment,
 } from '@payments/schemas';
 import { describe, expect, it } from 'vitest';
 import {
   type ApprovePayment,
-  type DeclinePayment,
-  type PaymentCommand,
-  type RequestPayment,
-  PaymentDomainError,
   approvePayment,
+  type DeclinePayment,
   decide,
   declinePayment,
+  type PaymentCommand,
+  PaymentDomainError,
+  type RequestPayment,
   requestPayment,
 } from './decide.ts';
 
