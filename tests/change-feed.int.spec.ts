@@ -2,11 +2,12 @@
 // resumes from the highest position it has seen never skips a change that commits later. Without the
 // projection lock, a slower transaction holding a lower position would commit after a reader had moved
 // past it: the Marten/Eventuous/Emmett bug.
-import { type Payment } from '@payments/schemas';
-import { PROJECTION_LOCK, appendToFeed } from '@payments/projector';
+
+import { appendToFeed, PROJECTION_LOCK } from '@payments/projector';
 import { uuidv7 } from '@payments/runtime';
+import type { Payment } from '@payments/schemas';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type TestDatabase, createTestDatabase } from './support/stack.ts';
+import { createTestDatabase, type TestDatabase } from './support/stack.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -45,7 +46,10 @@ it('a reader tailing by position sees every change exactly once while writers co
     let last = 0;
     for (;;) {
       const done = !writing;
-      const { rows } = await db.pool.query<{ position: number }>('select position from feed.changes where position > $1 order by position', [last]);
+      const { rows } = await db.pool.query<{ position: number }>(
+        'select position from feed.changes where position > $1 order by position',
+        [last],
+      );
       for (const r of rows) seen.push(r.position);
       last = rows.at(-1)?.position ?? last;
       if (done) return;

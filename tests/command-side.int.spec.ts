@@ -1,7 +1,7 @@
 // The command side's guarantees on real PostgreSQL and Kafka: every rejection writes nothing, idempotency
 // under concurrency, optimistic concurrency on review, and the outbox's at-least-once delivery.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, countRows, eventually, get, post, startStack } from './support/stack.ts';
+import { countRows, eventually, get, post, type Stack, startStack } from './support/stack.ts';
 import { hostileTokens, signed } from './support/tokens.ts';
 
 let stack: Stack;
@@ -51,7 +51,13 @@ describe('rejections answer their status and write nothing', () => {
       ['malformed JSON', '{"merchantId":', 400, /JSON/i],
       ['__proto__ key', '{"merchantId":"M123","amount":5,"currency":"INR","__proto__":{"x":1}}', 400, /./],
       ['too long reference', { merchantId: 'M123', amount: 5, currency: 'INR', reference: 'x'.repeat(129) }, 400, /reference/],
-      ['too long Idempotency-Key', { merchantId: 'M123', amount: 5, currency: 'INR' }, 400, /Idempotency-Key/, { 'idempotency-key': 'k'.repeat(256) }],
+      [
+        'too long Idempotency-Key',
+        { merchantId: 'M123', amount: 5, currency: 'INR' },
+        400,
+        /Idempotency-Key/,
+        { 'idempotency-key': 'k'.repeat(256) },
+      ],
     ];
     for (const [name, body, status, message, headers] of cases) {
       const res = await pay(body, token, headers);
@@ -59,7 +65,11 @@ describe('rejections answer their status and write nothing', () => {
       expect(typeof res.body.error).toBe('string');
       expect(res.body.message).toMatch(message);
     }
-    const wrongType = await fetch(`${stack.commandUrl}/api/payments`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: 'hello' });
+    const wrongType = await fetch(`${stack.commandUrl}/api/payments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     expect(wrongType.status).toBe(415);
     const huge = await pay({ merchantId: 'M123', amount: 5, currency: 'INR', reference: 'x'.repeat(100_000) }, token);
     expect(huge.status).toBe(413);
@@ -80,7 +90,9 @@ describe('money is exact', () => {
       const res = await pay({ merchantId: 'M123', ...input }, token);
       expect(res.status).toBe(202);
       expect(res.body).toMatchObject({ amountMinor: minor, amount: major });
-      const { rows } = await stack.db.pool.query(`select data->'amountMinor' as m from es.events where stream_id = $1`, [res.body.paymentId]);
+      const { rows } = await stack.db.pool.query(`select data->'amountMinor' as m from es.events where stream_id = $1`, [
+        res.body.paymentId,
+      ]);
       expect(rows[0].m).toBe(minor);
     }
   });
@@ -101,7 +113,9 @@ describe('idempotency keys', () => {
     const after = await countRows(stack.db.pool);
     expect(after).toEqual({ events: before.events + 1, outbox: before.outbox + 1, keys: before.keys + 1 });
 
-    const replay = await pay({ currency: 'INR', reference: 'order-77', amount: '120.50', merchantId: 'M123' }, token, { 'idempotency-key': 'order-77-attempt' });
+    const replay = await pay({ currency: 'INR', reference: 'order-77', amount: '120.50', merchantId: 'M123' }, token, {
+      'idempotency-key': 'order-77-attempt',
+    });
     expect(replay.status).toBe(202);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body).toEqual(accepted[0]?.body);
@@ -112,8 +126,12 @@ describe('idempotency keys', () => {
   });
 
   it('keys are scoped per merchant', async () => {
-    const a = await pay({ merchantId: 'M123', amount: 1, currency: 'INR' }, await stack.token('merchant-M123'), { 'idempotency-key': 'shared-key' });
-    const b = await pay({ merchantId: 'M456', amount: 1, currency: 'INR' }, await stack.token('merchant-M456'), { 'idempotency-key': 'shared-key' });
+    const a = await pay({ merchantId: 'M123', amount: 1, currency: 'INR' }, await stack.token('merchant-M123'), {
+      'idempotency-key': 'shared-key',
+    });
+    const b = await pay({ merchantId: 'M456', amount: 1, currency: 'INR' }, await stack.token('merchant-M456'), {
+      'idempotency-key': 'shared-key',
+    });
     expect(a.status).toBe(202);
     expect(b.status).toBe(202);
     expect(a.body.paymentId).not.toBe(b.body.paymentId);
@@ -128,7 +146,18 @@ describe('review commands', () => {
     await stack.db.pool.query(
       `insert into es.events (event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
        values (gen_random_uuid(), $1, 2, 'PaymentFlaggedForReview', 1, $2, '{"correlationId":"t","actor":"authorizer"}', now())`,
-      [id, JSON.stringify({ paymentId: id, decision: { ruleId: 'amount-threshold', ruleSetVersion: 1, reason: 'test', inputs: { amountMinor: 2000000, currency: 'INR', reviewThresholdMinor: 1000000 } } })],
+      [
+        id,
+        JSON.stringify({
+          paymentId: id,
+          decision: {
+            ruleId: 'amount-threshold',
+            ruleSetVersion: 1,
+            reason: 'test',
+            inputs: { amountMinor: 2000000, currency: 'INR', reviewThresholdMinor: 1000000 },
+          },
+        }),
+      ],
     );
     return id;
   }
@@ -141,7 +170,10 @@ describe('review commands', () => {
       post(`${stack.commandUrl}/api/payments/${id}/approve`, analyst, { reason: 'second' }),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-    const { rows } = await stack.db.pool.query(`select count(*)::int as n from es.events where stream_id = $1 and type = 'PaymentApproved'`, [id]);
+    const { rows } = await stack.db.pool.query(
+      `select count(*)::int as n from es.events where stream_id = $1 and type = 'PaymentApproved'`,
+      [id],
+    );
     expect(rows[0].n).toBe(1);
   });
 
@@ -156,7 +188,10 @@ describe('review commands', () => {
     expect(declined.status).toBe(200);
     const again = await post(`${stack.commandUrl}/api/payments/${id}/approve`, analyst, {});
     expect(again.status).toBe(409);
-    const { rows } = await stack.db.pool.query(`select metadata->>'actor' as actor, data->>'reason' as reason from es.events where stream_id = $1 and stream_version = 3`, [id]);
+    const { rows } = await stack.db.pool.query(
+      `select metadata->>'actor' as actor, data->>'reason' as reason from es.events where stream_id = $1 and stream_version = 3`,
+      [id],
+    );
     expect(rows[0]).toEqual({ actor: 'analyst:analyst', reason: 'card reported stolen' });
     const pending = await pay({ merchantId: 'M123', amount: 5, currency: 'INR' }, merchant);
     expect((await post(`${stack.commandUrl}/api/payments/${pending.body.paymentId}/approve`, analyst, {})).status).toBe(409);

@@ -3,9 +3,9 @@
 // nobody can decode goes to the dead-letter topic while the authorizer keeps deciding.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { OutboxRelay, createKafka, relayProducerConfig } from '@payments/runtime';
+import { createKafka, OutboxRelay, relayProducerConfig } from '@payments/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, eventually, get, kafkaBrokers, logger, post, startStack } from './support/stack.ts';
+import { eventually, get, kafkaBrokers, logger, post, type Stack, startStack } from './support/stack.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -30,11 +30,18 @@ describe('outbox delivery', () => {
     const token = await stack.token('merchant-M456');
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const res = await post(`${stack.commandUrl}/api/payments`, token, { merchantId: 'M456', amount: i % 4 === 0 ? 20000 : 100 + i, currency: 'EUR' });
+      const res = await post(`${stack.commandUrl}/api/payments`, token, {
+        merchantId: 'M456',
+        amount: i % 4 === 0 ? 20000 : 100 + i,
+        currency: 'EUR',
+      });
       expect(res.status).toBe(202);
       ids.push(res.body.paymentId as string);
     }
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'support', 'crashing-relay.ts')], { env: { ...process.env, ...stack.env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'support', 'crashing-relay.ts')], {
+      env: { ...process.env, ...stack.env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -51,10 +58,14 @@ describe('outbox delivery', () => {
     await relay.start();
     try {
       const viewer = await stack.token('viewer');
-      await eventually(async () => {
-        const { rows } = await stack.db.pool.query(`select count(*)::int as n from read.payments where status <> 'PENDING'`);
-        return rows[0].n === 20 ? true : undefined;
-      }, 30_000, 'all 20 payments decided in the read model');
+      await eventually(
+        async () => {
+          const { rows } = await stack.db.pool.query(`select count(*)::int as n from read.payments where status <> 'PENDING'`);
+          return rows[0].n === 20 ? true : undefined;
+        },
+        30_000,
+        'all 20 payments decided in the read model',
+      );
       const { rows: decisions } = await stack.db.pool.query(
         `select stream_id, count(*)::int as n from es.events where type in ('PaymentAuthorized', 'PaymentFlaggedForReview') group by stream_id`,
       );

@@ -3,16 +3,17 @@
 // client does not hold up the others.
 import { DEV_CLIENTS, hashSecret } from '@payments/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, eventually, get, post, startStack } from './support/stack.ts';
+import { eventually, get, post, type Stack, startStack } from './support/stack.ts';
 import { StreamTestClient } from './support/stream-client.ts';
 
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
   // a third merchant beside the development ones
-  await stack.db.pool.query(`insert into auth.clients (client_id, secret_hash, role, merchant_id) values ('merchant-M789', $1, 'merchant', 'M789')`, [
-    await hashSecret('dev-merchant-secret'),
-  ]);
+  await stack.db.pool.query(
+    `insert into auth.clients (client_id, secret_hash, role, merchant_id) values ('merchant-M789', $1, 'merchant', 'M789')`,
+    [await hashSecret('dev-merchant-secret')],
+  );
   void DEV_CLIENTS;
 });
 afterAll(async () => {
@@ -123,7 +124,10 @@ describe('read models', () => {
     expect(started.status).toBe(202);
     const answered: number[] = [];
     const done = await eventually(async () => {
-      answered.push((await get(`${stack.queryUrl}/api/payments?limit=5`, analyst)).status, (await get(`${stack.queryUrl}/api/stats`, analyst)).status);
+      answered.push(
+        (await get(`${stack.queryUrl}/api/payments?limit=5`, analyst)).status,
+        (await get(`${stack.queryUrl}/api/stats`, analyst)).status,
+      );
       const progress = await get(`${stack.queryUrl}/api/projections/payments/rebuilds/${started.body.id}`, analyst);
       return progress.body.status === 'done' || progress.body.status === 'failed' ? progress.body : undefined;
     }, 60_000);
@@ -148,7 +152,10 @@ describe('WebSocket stream', () => {
 
     const resumed = new StreamTestClient(stack.queryUrl, viewer, since);
     await resumed.opened;
-    const { rows } = await stack.db.pool.query<{ position: number }>('select position from feed.changes where position > $1 order by position', [since]);
+    const { rows } = await stack.db.pool.query<{ position: number }>(
+      'select position from feed.changes where position > $1 order by position',
+      [since],
+    );
     const expected = rows.map((r) => r.position);
     expect(expected.length).toBeGreaterThanOrEqual(300);
     await eventually(async () => (resumed.updates.length >= expected.length ? true : undefined), 30_000, 'all changes after since');
@@ -177,7 +184,10 @@ describe('WebSocket stream', () => {
     const since = fast.lastPosition;
     await submitPayments(300);
     await quiet();
-    const { rows } = await stack.db.pool.query<{ position: number }>('select position from feed.changes where position > $1 order by position', [since]);
+    const { rows } = await stack.db.pool.query<{ position: number }>(
+      'select position from feed.changes where position > $1 order by position',
+      [since],
+    );
     await eventually(async () => (fast.updates.length >= rows.length ? true : undefined), 30_000, 'fast client gets everything');
     expect(fast.updates.map((m) => m.position)).toEqual(rows.map((r) => r.position));
     await Promise.all([slow.close(), fast.close()]);
@@ -190,7 +200,9 @@ describe('history', () => {
     const analyst = await token('analyst');
     const res = await post(`${stack.commandUrl}/api/payments`, merchant, { merchantId: 'M123', amount: 50000, currency: 'INR' });
     const id = res.body.paymentId as string;
-    await eventually(async () => ((await get(`${stack.queryUrl}/api/payments/${id}`, analyst)).body.status === 'REVIEW' ? true : undefined));
+    await eventually(async () =>
+      (await get(`${stack.queryUrl}/api/payments/${id}`, analyst)).body.status === 'REVIEW' ? true : undefined,
+    );
     await new Promise((r) => setTimeout(r, 20));
     const declined = await post(`${stack.commandUrl}/api/payments/${id}/decline`, analyst, { reason: 'velocity' });
     expect(declined.status).toBe(200);
@@ -205,7 +217,10 @@ describe('history', () => {
     expect(asOf.body).toMatchObject({ paymentId: id, status: 'REVIEW' });
     const now = await get(`${stack.queryUrl}/api/payments/${id}?minPosition=${declined.body.position}`, analyst);
     expect(now.body).toMatchObject({ status: 'DECLINED', reviewReason: 'velocity' });
-    const before = await get(`${stack.queryUrl}/api/payments/${id}?asOf=${new Date(Date.parse(items[0]?.occurredAt as string) - 1000).toISOString()}`, analyst);
+    const before = await get(
+      `${stack.queryUrl}/api/payments/${id}?asOf=${new Date(Date.parse(items[0]?.occurredAt as string) - 1000).toISOString()}`,
+      analyst,
+    );
     expect(before.status).toBe(404);
     // another merchant's payment is a 404, never a 403
     expect((await get(`${stack.queryUrl}/api/payments/${id}`, await token('merchant-M456'))).status).toBe(404);
@@ -217,7 +232,9 @@ describe('history', () => {
     const page1 = await get(`${stack.queryUrl}/api/payments?limit=25`, viewer);
     await submitPayments(10, 2);
     const page2 = await get(`${stack.queryUrl}/api/payments?limit=25&cursor=${page1.body.nextCursor}`, viewer);
-    const all = await stack.db.pool.query<{ payment_id: string }>('select payment_id from read.payments order by created_at desc, payment_id desc');
+    const all = await stack.db.pool.query<{ payment_id: string }>(
+      'select payment_id from read.payments order by created_at desc, payment_id desc',
+    );
     const ids = all.rows.map((r) => r.payment_id);
     const last1 = (page1.body.items as { paymentId: string }[]).at(-1)?.paymentId as string;
     const start = ids.indexOf(last1) + 1;
@@ -225,9 +242,14 @@ describe('history', () => {
   });
 
   it('analysts stream the history as NDJSON', async () => {
-    const res = await fetch(`${stack.queryUrl}/api/events?type=PaymentDeclined`, { headers: { authorization: `Bearer ${await token('analyst')}` } });
+    const res = await fetch(`${stack.queryUrl}/api/events?type=PaymentDeclined`, {
+      headers: { authorization: `Bearer ${await token('analyst')}` },
+    });
     expect(res.headers.get('content-type')).toContain('application/x-ndjson');
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { type: string; position: number });
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; position: number });
     const { rows } = await stack.db.pool.query(`select count(*)::int as n from es.events where type = 'PaymentDeclined'`);
     expect(lines).toHaveLength(rows[0].n);
     expect(lines.every((e) => e.type === 'PaymentDeclined')).toBe(true);

@@ -1,7 +1,7 @@
 // The original system's two requests, end to end through HTTP, PostgreSQL, Kafka, the authorizer, the
 // projector and the query API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, eventually, get, post, startStack } from './support/stack.ts';
+import { eventually, get, post, type Stack, startStack } from './support/stack.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -37,7 +37,9 @@ describe('a payment end to end', () => {
     const analyst = await stack.token('analyst');
     const created = await post(`${stack.commandUrl}/api/payments`, merchant, { merchantId: 'M123', amount: '25000.50', currency: 'INR' });
     const id = created.body.paymentId;
-    await eventually(async () => ((await get(`${stack.queryUrl}/api/payments/${id}`, analyst)).body.status === 'REVIEW' ? true : undefined));
+    await eventually(async () =>
+      (await get(`${stack.queryUrl}/api/payments/${id}`, analyst)).body.status === 'REVIEW' ? true : undefined,
+    );
     const approved = await post(`${stack.commandUrl}/api/payments/${id}/approve`, analyst, { reason: 'known customer' });
     expect(approved.status).toBe(200);
     const view = await get(`${stack.queryUrl}/api/payments/${id}?minPosition=${approved.body.position}`, analyst);

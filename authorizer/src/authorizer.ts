@@ -1,11 +1,17 @@
 // The authorizer, a process manager: for each PaymentRequested it runs the rules and appends the decision
 // at the stream version right after the request. A redelivered message finds that version taken and
 // appends nothing: the effect is exactly once. A payment it cannot decide goes to the DLQ.
-import type { ConsumedEvent, EventStore, Logger, Pool, Rejected, AppendRequest } from '@payments/runtime';
+import type { AppendRequest, ConsumedEvent, EventStore, Logger, Pool, Rejected } from '@payments/runtime';
 import { withTransaction } from '@payments/runtime';
-import { type RuleSet, UndecidableError, decidePayment } from './rules.ts';
+import { decidePayment, type RuleSet, UndecidableError } from './rules.ts';
 
-export function authorizerHandler(deps: { pool: Pool; eventStore: EventStore; ruleSet: RuleSet; logger: Logger; onDecided?: (n: number) => void }) {
+export function authorizerHandler(deps: {
+  pool: Pool;
+  eventStore: EventStore;
+  ruleSet: RuleSet;
+  logger: Logger;
+  onDecided?: (n: number) => void;
+}) {
   return async (events: ConsumedEvent[]): Promise<Rejected[]> => {
     const rejected: Rejected[] = [];
     const appends: AppendRequest[] = [];
@@ -16,7 +22,12 @@ export function authorizerHandler(deps: { pool: Pool; eventStore: EventStore; ru
           streamId: event.streamId,
           expectedVersion: event.streamVersion,
           events: [decidePayment(event.data, deps.ruleSet)],
-          metadata: { correlationId: event.metadata.correlationId, causationId: event.eventId, actor: 'authorizer', ...(event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {}) },
+          metadata: {
+            correlationId: event.metadata.correlationId,
+            causationId: event.eventId,
+            actor: 'authorizer',
+            ...(event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {}),
+          },
           occurredAt: new Date(),
         });
       } catch (error) {

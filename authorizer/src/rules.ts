@@ -2,7 +2,7 @@
 // major units is authorized, anything from 10000 up goes to manual review. Thresholds can be set per
 // currency (10000 JPY is not 10000 BHD). Every decision records the rule, the rule-set version and the
 // inputs it used, so a decision can be explained and replayed over history.
-import { type NewEvent, type PaymentRequested, type RuleDecision, currencyExponent } from '@payments/schemas';
+import { currencyExponent, type NewEvent, type PaymentRequested, type RuleDecision } from '@payments/schemas';
 
 export type RuleSet = {
   version: number;
@@ -43,10 +43,21 @@ export function decidePayment(requested: PaymentRequested['data'], ruleSet: Rule
 /** Parses `JPY=1000000,BHD=5000` into per-currency thresholds over the default. */
 export function parseThresholds(spec: string | undefined, version: number): RuleSet {
   const reviewThresholdMajor: RuleSet['reviewThresholdMajor'] = { default: DEFAULT_RULE_SET.reviewThresholdMajor.default };
-  for (const part of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const match = /^([A-Z]{3}|default)=(\d{1,15})$/.exec(part);
     if (!match?.[1] || !match[2]) throw new Error(`bad review threshold "${part}" (expected CUR=amount)`);
     reviewThresholdMajor[match[1]] = BigInt(match[2]);
   }
-  return { version, reviewThresholdMajor };
+  const ruleSet = { version, reviewThresholdMajor };
+  // every threshold must be recordable on a decision event: at least one minor unit, a safe integer
+  for (const currency of Object.keys(reviewThresholdMajor)) {
+    const exponent = currency === 'default' ? 4 : currencyExponent(currency);
+    if (exponent === undefined) throw new Error(`bad review threshold: unknown currency ${currency}`);
+    const minor = (reviewThresholdMajor[currency] as bigint) * 10n ** BigInt(exponent);
+    if (minor < 1n || minor > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`bad review threshold for ${currency}: out of range`);
+  }
+  return ruleSet;
 }

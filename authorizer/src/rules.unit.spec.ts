@@ -141,20 +141,22 @@ describe('per-currency thresholds', () => {
     },
   );
 
-  // BUG: the consumer runner validates every event against PaymentEventSchema, whose decision inputs require
-  // reviewThresholdMinor to be an integer in [1, MAX_SAFE_INTEGER] (MinorUnitsSchema). parseThresholds
-  // accepts thresholds outside it (0; or up to 15 digits, which with exponent 3 or 4 exceeds 2^53), so the
-  // authorizer would append decisions that every consumer then dead-letters.
-  it.each([
-    ['JPY=0', 'JPY'],
-    ['BHD=999999999999999', 'BHD'],
-  ])('every decision under "%s" records a threshold the event schema accepts', (spec, currency) => {
-    const decision = decisionOf(decidePayment(requested(1, currency), parseThresholds(spec, 1)));
-    const threshold = decision.inputs.reviewThresholdMinor;
+  // Decision events must validate (MinorUnitsSchema: an integer in [1, MAX_SAFE_INTEGER]) or every consumer
+  // would dead-letter them, so thresholds outside it stop the authorizer at start-up.
+  it.each(['JPY=0', 'BHD=999999999999999', 'default=0'])(
+    'a threshold no decision event could record ("%s") is refused at start-up',
+    (spec) => {
+      expect(() => parseThresholds(spec, 1)).toThrow(/bad review threshold/);
+    },
+  );
+
+  it('the largest recordable threshold is accepted and recorded exactly', () => {
+    const ruleSet = parseThresholds('BHD=9007199254740', 1);
+    const decision = decisionOf(decidePayment(requested(1, 'BHD'), ruleSet));
     const { minimum, maximum } = MinorUnitsSchema as unknown as { minimum: number; maximum: number };
-    expect(Number.isSafeInteger(threshold)).toBe(true);
-    expect(threshold).toBeGreaterThanOrEqual(minimum);
-    expect(threshold).toBeLessThanOrEqual(maximum);
+    expect(decision.inputs.reviewThresholdMinor).toBe(9_007_199_254_740_000);
+    expect(decision.inputs.reviewThresholdMinor).toBeGreaterThanOrEqual(minimum);
+    expect(decision.inputs.reviewThresholdMinor).toBeLessThanOrEqual(maximum);
   });
 });
 

@@ -1,5 +1,15 @@
 // Composition root of the authorizer process: consumes payments.events as its group and appends decisions.
-import { type CommonConfig, ConsumerRunner, EventStore, type Logger, commonConfigSpec, createKafka, createPool, env, loadConfig } from '@payments/runtime';
+import {
+  type CommonConfig,
+  ConsumerRunner,
+  commonConfigSpec,
+  createKafka,
+  createPool,
+  EventStore,
+  env,
+  type Logger,
+  loadConfig,
+} from '@payments/runtime';
 import { authorizerHandler } from './authorizer.ts';
 import { parseThresholds } from './rules.ts';
 

@@ -1,7 +1,16 @@
 // The command API as a fastify app: shared base (errors, auth, health, metrics), rate limit, then routes.
 // server.ts is the only entry point; tests build this and call app.inject().
 import rateLimit from '@fastify/rate-limit';
-import { type App, type EventStore, type Logger, type Pool, type Registry, type TokenIssuer, type TokenVerifier, createBaseApp } from '@payments/runtime';
+import {
+  type App,
+  createBaseApp,
+  type EventStore,
+  type Logger,
+  type Pool,
+  type Registry,
+  type TokenIssuer,
+  type TokenVerifier,
+} from '@payments/runtime';
 import { authRoutes } from './auth/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 

@@ -3,18 +3,18 @@
 import { createPublicKey } from 'node:crypto';
 import {
   Counter,
-  EventStore,
-  Gauge,
-  type Logger,
-  OutboxRelay,
-  TokenIssuer,
-  TokenVerifier,
   createKafka,
   createPool,
   createRegistry,
+  EventStore,
+  Gauge,
+  type Logger,
   loadOrCreateDevSigningKey,
+  OutboxRelay,
   parsePrivateKey,
   relayProducerConfig,
+  TokenIssuer,
+  TokenVerifier,
 } from '@payments/runtime';
 import { buildCommandApi } from './app.ts';
 import { clientsWithDevSecrets, seedDevClients } from './auth/clients.ts';

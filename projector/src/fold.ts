@@ -2,7 +2,7 @@
 // (in log order), it returns the new rows and the counter, series and change-feed deltas. No SQL here; the
 // writer turns the result into statements. Applying an event twice changes nothing: an event whose stream
 // version is not newer than the row's is skipped, and counters move only with a row's status.
-import { type Outcome, type Payment, type PaymentStatus, type RecordedEvent, evolvePayment } from '@payments/schemas';
+import { evolvePayment, type Outcome, type Payment, type PaymentStatus, type RecordedEvent } from '@payments/schemas';
 
 export type StatDelta = { merchantId: string; currency: string; status: PaymentStatus; count: number; volumeMinor: bigint };
 export type SeriesDelta = { bucket: number; merchantId: string; outcome: Outcome; count: number };

@@ -1,4 +1,4 @@
 export * from './fold.ts';
-export { PROJECTION_LOCK, appendToFeed, projectorHandler } from './projector.ts';
+export { appendToFeed, PROJECTION_LOCK, projectorHandler } from './projector.ts';
 export { rebuildPayments } from './rebuild.ts';
-export { type ProjectorConfig, loadProjectorConfig, startProjector } from './service.ts';
+export { loadProjectorConfig, type ProjectorConfig, startProjector } from './service.ts';

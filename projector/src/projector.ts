@@ -6,8 +6,9 @@
 // feed positions are drawn from the sequence in commit order. A reader that has seen position N will never
 // later see a committed change numbered below N. The same lock keeps a rebuild's switch-over from racing
 // a batch (rebuild.ts).
-import { type Payment, toPaymentView } from '@payments/schemas';
+
 import { type BatchContext, type ConsumedEvent, type Logger, type Pool, type Rejected, withTransaction } from '@payments/runtime';
+import { type Payment, toPaymentView } from '@payments/schemas';
 import { projectEvents } from './fold.ts';
 import { loadPayments, writeProjection } from './read-model-store.ts';
 
@@ -44,7 +45,10 @@ export function projectorHandler(deps: ProjectorDeps) {
       const last = events[events.length - 1];
       if (fresh.length === 0 || !last) return [];
       const current = await loadPayments(client, LIVE_SCHEMA, [...new Set(fresh.map((e) => e.event.streamId))]);
-      const result = projectEvents(current, fresh.map((e) => e.event));
+      const result = projectEvents(
+        current,
+        fresh.map((e) => e.event),
+      );
       await writeProjection(client, LIVE_SCHEMA, result);
       await appendToFeed(client, result.changed);
       await client.query(
@@ -54,6 +58,8 @@ export function projectorHandler(deps: ProjectorDeps) {
       );
       deps.onApplied?.(fresh.length, context);
       const orphanIds = new Set(result.orphans.map((e) => e.eventId));
-      return fresh.filter((e) => orphanIds.has(e.event.eventId)).map((e) => ({ message: e.message, reason: 'event for a payment the read model has not seen' }));
+      return fresh
+        .filter((e) => orphanIds.has(e.event.eventId))
+        .map((e) => ({ message: e.message, reason: 'event for a payment the read model has not seen' }));
     });
 }

@@ -1,7 +1,8 @@
 // The SQL side of the payments projection: loads the rows a batch touches and writes a fold's result into
 // a read-model schema (`read` live, another name during a rebuild) with set-based upserts.
-import type { Payment, PaymentStatus, RuleDecision } from '@payments/schemas';
+
 import type { Queryable } from '@payments/runtime';
+import type { Payment, PaymentStatus, RuleDecision } from '@payments/schemas';
 import type { ProjectionResult } from './fold.ts';
 
 const ident = (schema: string) => {
@@ -76,7 +77,13 @@ export async function writeProjection(db: Queryable, schema: string, result: Pro
        select * from unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::numeric[])
        on conflict (merchant_id, currency, status) do update
          set count = ${s}.merchant_stats.count + excluded.count, volume_minor = ${s}.merchant_stats.volume_minor + excluded.volume_minor`,
-      [stats.map((d) => d.merchantId), stats.map((d) => d.currency), stats.map((d) => d.status), stats.map((d) => d.count), stats.map((d) => d.volumeMinor.toString())],
+      [
+        stats.map((d) => d.merchantId),
+        stats.map((d) => d.currency),
+        stats.map((d) => d.status),
+        stats.map((d) => d.count),
+        stats.map((d) => d.volumeMinor.toString()),
+      ],
     );
     // a status everyone has left is no row at all, however the events were batched: live and rebuilt
     // tables stay identical

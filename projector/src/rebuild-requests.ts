@@ -35,7 +35,10 @@ export async function runRebuild(pool: Pool, logger: Logger, id: number): Promis
     await pool.query(`update projection.rebuilds set status = 'done', finished_at = now() where id = $1`, [id]);
   } catch (error) {
     log.error({ err: error }, 'rebuild failed');
-    await pool.query(`update projection.rebuilds set status = 'failed', error = $2, finished_at = now() where id = $1`, [id, (error as Error).message]);
+    await pool.query(`update projection.rebuilds set status = 'failed', error = $2, finished_at = now() where id = $1`, [
+      id,
+      (error as Error).message,
+    ]);
   }
 }
 

@@ -5,8 +5,9 @@
 //     (committed later, or committed late with a lower position), copy the live Kafka offsets, and swap the
 //     schemas by renaming. Folding is idempotent per stream version, so the live projector's later
 //     redeliveries change nothing.
-import { type RecordedEvent } from '@payments/schemas';
+
 import { type Logger, type Pool, type Queryable, readModelDdl, toRecordedEvent, withTransaction } from '@payments/runtime';
+import type { RecordedEvent } from '@payments/schemas';
 import { projectEvents } from './fold.ts';
 import { LIVE_SCHEMA, PROJECTION_LOCK } from './projector.ts';
 import { loadPayments, writeProjection } from './read-model-store.ts';
@@ -22,7 +23,11 @@ async function foldInto(db: Queryable, schema: string, events: RecordedEvent[]):
   await writeProjection(db, schema, projectEvents(current, events));
 }
 
-export async function rebuildPayments(pool: Pool, logger: Logger, onProgress: (p: RebuildProgress) => Promise<void> | void = () => {}): Promise<RebuildProgress> {
+export async function rebuildPayments(
+  pool: Pool,
+  logger: Logger,
+  onProgress: (p: RebuildProgress) => Promise<void> | void = () => {},
+): Promise<RebuildProgress> {
   const started = performance.now();
   await pool.query(`drop schema if exists ${REBUILD_SCHEMA} cascade`);
   await pool.query(readModelDdl(REBUILD_SCHEMA));
@@ -34,7 +39,9 @@ export async function rebuildPayments(pool: Pool, logger: Logger, onProgress: (p
   const rate = () => Math.round(done / Math.max((performance.now() - started) / 1000, 0.001));
   try {
     await reader.query('begin isolation level repeatable read read only');
-    const head = await reader.query<{ snapshot: string; total: number }>('select pg_current_snapshot()::text as snapshot, count(*)::int8 as total from es.events');
+    const head = await reader.query<{ snapshot: string; total: number }>(
+      'select pg_current_snapshot()::text as snapshot, count(*)::int8 as total from es.events',
+    );
     snapshot = head.rows[0]?.snapshot ?? '';
     total = head.rows[0]?.total ?? 0;
     await reader.query(`declare history no scroll cursor for select ${EVENT_COLUMNS} from es.events order by position`);

@@ -1,13 +1,15 @@
 // `npm run replay`: rebuilds the payments read models from the start of the event store and switches over,
 // printing progress. Safe while everything runs: the live tables serve until the switch.
-import { commonConfigSpec, createLogger, createPool, loadConfig, type CommonConfig } from '@payments/runtime';
+import { type CommonConfig, commonConfigSpec, createLogger, createPool, loadConfig } from '@payments/runtime';
 import { runRebuild } from './rebuild-requests.ts';
 
 const config = loadConfig<CommonConfig>(commonConfigSpec);
 const logger = createLogger('replay', 'warn');
 const pool = createPool(config.databaseUrl, { max: 4, name: 'replay' });
 const { rows } = await pool
-  .query<{ id: number }>(`insert into projection.rebuilds (projection, status, requested_by, started_at) values ('payments', 'running', 'npm run replay', now()) returning id`)
+  .query<{ id: number }>(
+    `insert into projection.rebuilds (projection, status, requested_by, started_at) values ('payments', 'running', 'npm run replay', now()) returning id`,
+  )
   .catch((error: { code?: string }) => {
     if (error.code === '23505') {
       process.stderr.write('a rebuild of payments is already running\n');
@@ -23,8 +25,12 @@ const progress = setInterval(async () => {
 const started = performance.now();
 await runRebuild(pool, logger, id);
 clearInterval(progress);
-const { rows: final } = await pool.query('select status, events_done, events_per_second, error from projection.rebuilds where id = $1', [id]);
+const { rows: final } = await pool.query('select status, events_done, events_per_second, error from projection.rebuilds where id = $1', [
+  id,
+]);
 const f = final[0];
-process.stdout.write(`replay ${f?.status}: ${f?.events_done} events in ${((performance.now() - started) / 1000).toFixed(2)} s (${f?.events_per_second} events/s)${f?.error ? ` error: ${f.error}` : ''}\n`);
+process.stdout.write(
+  `replay ${f?.status}: ${f?.events_done} events in ${((performance.now() - started) / 1000).toFixed(2)} s (${f?.events_per_second} events/s)${f?.error ? ` error: ${f.error}` : ''}\n`,
+);
 await pool.end();
 process.exit(f?.status === 'done' ? 0 : 1);

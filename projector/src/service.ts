@@ -1,5 +1,14 @@
 // Composition root of the projector process: the live consumer (group `projector`) and the rebuild worker.
-import { type CommonConfig, ConsumerRunner, type Logger, commonConfigSpec, createKafka, createPool, env, loadConfig } from '@payments/runtime';
+import {
+  type CommonConfig,
+  ConsumerRunner,
+  commonConfigSpec,
+  createKafka,
+  createPool,
+  env,
+  type Logger,
+  loadConfig,
+} from '@payments/runtime';
 import { projectorHandler } from './projector.ts';
 import { failInterruptedRebuilds, watchRebuildRequests } from './rebuild-requests.ts';
 

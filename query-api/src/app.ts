@@ -1,6 +1,6 @@
 // The query API as a fastify app: shared base, WebSocket support, then the read routes.
 import websocket from '@fastify/websocket';
-import { type App, type EventStore, type Logger, type Pool, type Registry, type TokenVerifier, createBaseApp } from '@payments/runtime';
+import { type App, createBaseApp, type EventStore, type Logger, type Pool, type Registry, type TokenVerifier } from '@payments/runtime';
 import { eventHistoryRoutes } from './events/routes.ts';
 import { paymentReadRoutes } from './payments/routes.ts';
 import { projectionRoutes } from './projections/routes.ts';
@@ -30,7 +30,12 @@ export async function buildQueryApi(deps: QueryApiDeps): Promise<App> {
     readiness: { postgres: async () => void (await deps.pool.query('select 1')) },
   });
   await app.register(websocket, { options: { maxPayload: 4096 } });
-  await app.register(paymentReadRoutes, { pool: deps.pool, eventStore: deps.eventStore, tail: deps.tail, minPositionMaxWaitMs: deps.minPositionMaxWaitMs });
+  await app.register(paymentReadRoutes, {
+    pool: deps.pool,
+    eventStore: deps.eventStore,
+    tail: deps.tail,
+    minPositionMaxWaitMs: deps.minPositionMaxWaitMs,
+  });
   await app.register(statsRoutes, { pool: deps.pool });
   await app.register(eventHistoryRoutes, { pool: deps.pool });
   await app.register(projectionRoutes, { pool: deps.pool });

@@ -2,10 +2,16 @@
 // until the read model reflects that event. Re-checked on every change-feed wake-up, with a slow fallback.
 import type { Queryable } from '@payments/runtime';
 import type { FastifyReply } from 'fastify';
-import type { FeedTail } from './stream/feed-tail.ts';
 import { hasApplied } from './payments/queries.ts';
+import type { FeedTail } from './stream/feed-tail.ts';
 
-export async function waitForPosition(db: Queryable, tail: FeedTail, position: number | undefined, maxWaitMs: number, reply: FastifyReply): Promise<void> {
+export async function waitForPosition(
+  db: Queryable,
+  tail: FeedTail,
+  position: number | undefined,
+  maxWaitMs: number,
+  reply: FastifyReply,
+): Promise<void> {
   if (position === undefined) return;
   const deadline = Date.now() + maxWaitMs;
   while (!(await hasApplied(db, position))) {

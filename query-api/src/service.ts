@@ -1,6 +1,6 @@
 // Composition root of the query API process: read models over REST and the change feed over WebSocket.
 import { createPublicKey } from 'node:crypto';
-import { EventStore, Gauge, type Logger, TokenVerifier, createPool, createRegistry, remoteJwks } from '@payments/runtime';
+import { createPool, createRegistry, EventStore, Gauge, type Logger, remoteJwks, TokenVerifier } from '@payments/runtime';
 import { buildQueryApi } from './app.ts';
 import type { QueryApiConfig } from './config.ts';
 import { loadStats } from './stats/queries.ts';
@@ -21,8 +21,22 @@ export async function startQueryApi(config: QueryApiConfig, logger: Logger): Pro
     pingIntervalMs: config.streamPingIntervalMs,
     loadStats: (merchantId) => loadStats(pool, merchantId),
   });
-  new Gauge({ name: 'stream_clients', help: 'connected WebSocket clients', registers: [registry], collect() { this.set(hub.size); } });
-  new Gauge({ name: 'feed_head_position', help: 'last change-feed position seen', registers: [registry], collect() { this.set(tail.head); } });
+  new Gauge({
+    name: 'stream_clients',
+    help: 'connected WebSocket clients',
+    registers: [registry],
+    collect() {
+      this.set(hub.size);
+    },
+  });
+  new Gauge({
+    name: 'feed_head_position',
+    help: 'last change-feed position seen',
+    registers: [registry],
+    collect() {
+      this.set(tail.head);
+    },
+  });
   new Gauge({
     name: 'projector_lag_events',
     help: 'events in the event store not yet reflected in the read model (approximation by stream versions)',

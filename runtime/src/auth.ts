@@ -1,12 +1,12 @@
 // Authentication: client secrets hashed with scrypt and compared in constant time; short-lived RS256 JWTs
 // signed by the command API and verified by both APIs from the public key set (JWKS), so the query API never
 // holds the signing key. Verified tokens are cached until they expire: verification runs on every request.
-import { generateKeyPairSync, type KeyObject, createPrivateKey, createPublicKey, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Role } from '@payments/schemas';
-import { type JWK, type JWTVerifyGetKey, SignJWT, calculateJwkThumbprint, createRemoteJWKSet, exportJWK, jwtVerify } from 'jose';
+import { calculateJwkThumbprint, createRemoteJWKSet, exportJWK, type JWK, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
@@ -99,7 +99,12 @@ export class TokenVerifier {
     if (hit && now >= hit.notBefore && now < hit.expires) return hit.principal;
     if (hit) this.cache.delete(token);
     try {
-      const options = { issuer: this.settings.issuer, audience: this.settings.audience, algorithms: ['RS256'], requiredClaims: ['exp', 'sub'] };
+      const options = {
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        algorithms: ['RS256'],
+        requiredClaims: ['exp', 'sub'],
+      };
       const { payload } =
         typeof this.key === 'function' ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key, options);
       const role = payload.role;

@@ -37,7 +37,15 @@ export const env = {
       `an integer in [${min}, ${max}]`,
     ),
   bool: (name: string, fallback?: boolean) =>
-    read(name, fallback, (raw) => ({ true: true, '1': true, false: false, '0': false })[raw], 'true or false'),
+    read(
+      name,
+      fallback,
+      (raw) => {
+        const values: Record<string, boolean> = { true: true, '1': true, false: false, '0': false };
+        return Object.hasOwn(values, raw) ? values[raw] : undefined;
+      },
+      'true or false',
+    ),
   oneOf: <T extends string>(name: string, values: readonly T[], fallback?: T) =>
     read(name, fallback, (raw) => (values.includes(raw as T) ? (raw as T) : undefined), `one of ${values.join(', ')}`),
   list: (name: string, fallback?: string[]) =>
@@ -45,7 +53,10 @@ export const env = {
       name,
       fallback,
       (raw) => {
-        const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+        const items = raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         return items.length ? items : undefined;
       },
       'a comma-separated list',
@@ -53,10 +64,7 @@ export const env = {
   optional: (name: string) => (e: Env) => (e[name] === '' ? undefined : e[name]),
 };
 
-export function loadConfig<T extends Record<string, unknown>>(
-  spec: { [K in keyof T]: Reader<T[K]> },
-  source: Env = process.env,
-): T {
+export function loadConfig<T extends Record<string, unknown>>(spec: { [K in keyof T]: Reader<T[K]> }, source: Env = process.env): T {
   const problems: string[] = [];
   const out = {} as T;
   for (const key of Object.keys(spec) as (keyof T)[]) out[key] = spec[key](source, problems);

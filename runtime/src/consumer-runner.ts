@@ -65,7 +65,9 @@ export class ConsumerRunner {
     });
     this.dlq = options.kafka.producer(relayProducerConfig());
     const { GROUP_JOIN, CRASH, DISCONNECT } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, (e) => this.log.info({ memberId: e.payload.memberId, assigned: e.payload.memberAssignment }, 'joined group'));
+    this.consumer.on(GROUP_JOIN, (e) =>
+      this.log.info({ memberId: e.payload.memberId, assigned: e.payload.memberAssignment }, 'joined group'),
+    );
     this.consumer.on(CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'));
     this.consumer.on(DISCONNECT, () => this.log.info('consumer disconnected'));
   }

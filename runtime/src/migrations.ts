@@ -31,9 +31,7 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
     await client.query(
       'create table if not exists public.schema_migrations (name text primary key, applied_at timestamptz not null default now())',
     );
-    const done = new Set(
-      (await client.query<{ name: string }>('select name from public.schema_migrations')).rows.map((r) => r.name),
-    );
+    const done = new Set((await client.query<{ name: string }>('select name from public.schema_migrations')).rows.map((r) => r.name));
     for (const { name, sql } of migrations()) {
       if (done.has(name)) continue;
       await client.query('BEGIN');

@@ -8,8 +8,8 @@
 // payment's events, yet they share the load across payments.
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
-import type { Logger } from './logger.ts';
 import { OUTBOX_CHANNEL } from './event-store.ts';
+import type { Logger } from './logger.ts';
 
 type OutboxRow = { id: number; topic: string; message_key: string; payload: string; headers: Record<string, string> };
 

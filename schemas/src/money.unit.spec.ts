@@ -143,9 +143,34 @@ describe('currencies', () => {
 
   it('knows the exponents that differ from 2', () => {
     const expected: Record<string, number> = {
-      INR: 2, USD: 2, EUR: 2, JPY: 0, KRW: 0, VND: 0, ISK: 0, XAF: 0, XOF: 0, XPF: 0, CLP: 0, PYG: 0,
-      UGX: 0, RWF: 0, DJF: 0, GNF: 0, KMF: 0, VUV: 0, BIF: 0, BHD: 3, KWD: 3, JOD: 3, OMR: 3, TND: 3,
-      LYD: 3, IQD: 3, CLF: 4, UYW: 4,
+      INR: 2,
+      USD: 2,
+      EUR: 2,
+      JPY: 0,
+      KRW: 0,
+      VND: 0,
+      ISK: 0,
+      XAF: 0,
+      XOF: 0,
+      XPF: 0,
+      CLP: 0,
+      PYG: 0,
+      UGX: 0,
+      RWF: 0,
+      DJF: 0,
+      GNF: 0,
+      KMF: 0,
+      VUV: 0,
+      BIF: 0,
+      BHD: 3,
+      KWD: 3,
+      JOD: 3,
+      OMR: 3,
+      TND: 3,
+      LYD: 3,
+      IQD: 3,
+      CLF: 4,
+      UYW: 4,
     };
     for (const [code, exponent] of Object.entries(expected)) expect([code, currencyExponent(code)]).toEqual([code, exponent]);
   });
@@ -186,9 +211,18 @@ describe('formatMinor', () => {
 
   it('round-trips parseAmount for a sample of currencies', () => {
     const samples: [string, string][] = [
-      ['49.99', 'INR'], ['0.01', 'USD'], ['5000.00', 'EUR'], ['100', 'JPY'], ['1', 'KRW'],
-      ['1.005', 'BHD'], ['0.001', 'KWD'], ['123.456', 'TND'], ['0.0001', 'CLF'], ['12.3456', 'UYW'],
-      ['1000000000', 'XOF'], ['1000000000.00', 'GBP'],
+      ['49.99', 'INR'],
+      ['0.01', 'USD'],
+      ['5000.00', 'EUR'],
+      ['100', 'JPY'],
+      ['1', 'KRW'],
+      ['1.005', 'BHD'],
+      ['0.001', 'KWD'],
+      ['123.456', 'TND'],
+      ['0.0001', 'CLF'],
+      ['12.3456', 'UYW'],
+      ['1000000000', 'XOF'],
+      ['1000000000.00', 'GBP'],
     ];
     for (const [major, currency] of samples) {
       const parsed = parseAmount(major, currency);
@@ -211,6 +245,10 @@ describe('toMinor', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(MoneyError);
-    expect(caught).toMatchObject({ code: 'invalid_amount', name: 'MoneyError', message: 'amount has more decimal places than JPY allows (0)' });
+    expect(caught).toMatchObject({
+      code: 'invalid_amount',
+      name: 'MoneyError',
+      message: 'amount has more decimal places than JPY allows (0)',
+    });
   });
 });

@@ -59,5 +59,4 @@ export function evolvePayment(state: PaymentState, event: PaymentEvent): Payment
   }
 }
 
-export const foldPayment = (events: readonly PaymentEvent[]): PaymentState =>
-  events.reduce(evolvePayment, initialPaymentState());
+export const foldPayment = (events: readonly PaymentEvent[]): PaymentState => events.reduce(evolvePayment, initialPaymentState());

@@ -85,7 +85,9 @@ export const DEV_SECRETS: Record<string, string> = {
 };
 
 /** Starts the whole system in this process. `parts` leaves some out (e.g. to run one as a child process). */
-export async function startStack(options: { parts?: ('authorizer' | 'projector' | 'command' | 'query')[]; env?: Env } = {}): Promise<Stack> {
+export async function startStack(
+  options: { parts?: ('authorizer' | 'projector' | 'command' | 'query')[]; env?: Env } = {},
+): Promise<Stack> {
   const db = await createTestDatabase();
   const env = { ...(await testEnvironment(db)), ...options.env };
   const handles = new Map<string, { stop: () => Promise<void> }>();
@@ -99,12 +101,17 @@ export async function startStack(options: { parts?: ('authorizer' | 'projector' 
       handles.set('command', h);
     },
     query: async () => {
-      const config = loadQueryApiConfig({ ...env, JWKS_URL: `${commandUrl}/.well-known/jwks.json`, ...(queryUrl ? { QUERY_API_PORT: new URL(queryUrl).port } : {}) });
+      const config = loadQueryApiConfig({
+        ...env,
+        JWKS_URL: `${commandUrl}/.well-known/jwks.json`,
+        ...(queryUrl ? { QUERY_API_PORT: new URL(queryUrl).port } : {}),
+      });
       const h = await startQueryApi(config, logger.child({ service: 'query-api' }));
       queryUrl = h.url;
       handles.set('query', h);
     },
-    authorizer: async () => handles.set('authorizer', await startAuthorizer(loadAuthorizerConfig(env), logger.child({ service: 'authorizer' }))),
+    authorizer: async () =>
+      handles.set('authorizer', await startAuthorizer(loadAuthorizerConfig(env), logger.child({ service: 'authorizer' }))),
     projector: async () => handles.set('projector', await startProjector(loadProjectorConfig(env), logger.child({ service: 'projector' }))),
   };
   const parts = options.parts ?? ['command', 'query', 'authorizer', 'projector'];
@@ -141,7 +148,11 @@ export async function startStack(options: { parts?: ('authorizer' | 'projector' 
       await starters[part]();
     },
     async stop() {
-      for (const part of ['command', 'query', 'authorizer', 'projector']) await handles.get(part)?.stop().catch(() => {});
+      for (const part of ['command', 'query', 'authorizer', 'projector'])
+        await handles
+          .get(part)
+          ?.stop()
+          .catch(() => {});
       await db.drop();
     },
   } as Stack;

@@ -28,7 +28,14 @@ export async function signed(dataDir: string, claims: Claims, key = signingKey(d
 
 export async function hostileTokens(dataDir: string): Promise<Record<string, string>> {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { sub: 'merchant-M123', role: 'merchant', merchantId: 'M123', iss: 'payments-command-api', aud: 'payments', exp: now + 300 };
+  const claims = {
+    sub: 'merchant-M123',
+    role: 'merchant',
+    merchantId: 'M123',
+    iss: 'payments-command-api',
+    aud: 'payments',
+    exp: now + 300,
+  };
   const publicPem = createPrivateKey(readFileSync(join(dataDir, 'dev-keys', 'jwt-signing-key.pem')))
     .export({ type: 'pkcs8', format: 'pem' })
     .toString();

@@ -1,10 +1,14 @@
 // Token endpoint and public key set. Tokens are short-lived RS256 JWTs; the JWKS lets the query API and
 // anyone else verify them without the signing key.
-import { ErrorResponseSchema, TokenRequestSchema, TokenResponseSchema } from '@payments/schemas';
+
 import { type App, type Pool, type TokenIssuer, unauthorized } from '@payments/runtime';
+import { ErrorResponseSchema, TokenRequestSchema, TokenResponseSchema } from '@payments/schemas';
 import { authenticateClient } from './clients.ts';
 
-export async function authRoutes(app: App, options: { pool: Pool; issuer: TokenIssuer; rateLimit: { max: number; timeWindow: number } }): Promise<void> {
+export async function authRoutes(
+  app: App,
+  options: { pool: Pool; issuer: TokenIssuer; rateLimit: { max: number; timeWindow: number } },
+): Promise<void> {
   app.post(
     '/api/auth/token',
     {

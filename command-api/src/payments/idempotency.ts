@@ -4,7 +4,7 @@
 // while the first is in flight cannot take the lock (409); after it, it finds the stored response and
 // replays it (same body) or refuses (another body: 422).
 import { createHash } from 'node:crypto';
-import { type PoolClient, HttpError, conflict } from '@payments/runtime';
+import { conflict, HttpError, type PoolClient } from '@payments/runtime';
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -31,7 +31,9 @@ function canonicalJson(value: unknown): string {
  */
 export async function claimKey(client: PoolClient, claim: KeyClaim): Promise<StoredResponse | null> {
   const lockName = `${claim.scope}\n${claim.endpoint}\n${claim.key}`;
-  const { rows: locked } = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtextextended($1, 7)) as ok', [lockName]);
+  const { rows: locked } = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtextextended($1, 7)) as ok', [
+    lockName,
+  ]);
   if (!locked[0]?.ok) throw conflict('a request with this Idempotency-Key is still in flight', 'idempotency_key_in_use');
   const { rows } = await client.query<{ request_hash: string; response_status: number; response_body: unknown; expired: boolean }>(
     `select request_hash, response_status, response_body, expires_at <= now() as expired

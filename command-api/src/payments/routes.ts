@@ -1,39 +1,40 @@
 // HTTP for payment commands: validate → (claim idempotency key) → load → decide → append → reply, each
 // request in one PostgreSQL transaction that also writes the outbox row and the stored response.
-import {
-  ErrorResponseSchema,
-  type NewEvent,
-  PaymentAcceptedSchema,
-  type PaymentAccepted,
-  type PaymentState,
-  RequestPaymentBodySchema,
-  ReviewBodySchema,
-  ReviewResultSchema,
-  foldPayment,
-  initialPaymentState,
-  parseAmount,
-} from '@payments/schemas';
+
 import {
   type App,
+  badRequest,
   ConcurrencyError,
+  conflict,
   type EventStore,
+  forbidden,
   HttpError,
+  notFound,
   type Pool,
   type PoolClient,
   type Principal,
-  badRequest,
-  conflict,
-  forbidden,
-  notFound,
   principalOf,
   requireRole,
   uuidv7,
   withTransaction,
 } from '@payments/runtime';
+import {
+  ErrorResponseSchema,
+  foldPayment,
+  initialPaymentState,
+  type NewEvent,
+  type PaymentAccepted,
+  PaymentAcceptedSchema,
+  type PaymentState,
+  parseAmount,
+  RequestPaymentBodySchema,
+  ReviewBodySchema,
+  ReviewResultSchema,
+} from '@payments/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { type PaymentCommand, PaymentDomainError, decide } from './decide.ts';
-import { type KeyClaim, IDEMPOTENCY_KEY_PATTERN, claimKey, rememberResponse, requestHash } from './idempotency.ts';
+import { decide, type PaymentCommand, PaymentDomainError } from './decide.ts';
+import { claimKey, IDEMPOTENCY_KEY_PATTERN, type KeyClaim, rememberResponse, requestHash } from './idempotency.ts';
 
 export type PaymentRoutesOptions = {
   pool: Pool;
@@ -43,7 +44,15 @@ export type PaymentRoutesOptions = {
   rateLimit: { max: number; timeWindow: number };
 };
 
-const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema, 409: ErrorResponseSchema, 422: ErrorResponseSchema, 429: ErrorResponseSchema };
+const errors = {
+  400: ErrorResponseSchema,
+  401: ErrorResponseSchema,
+  403: ErrorResponseSchema,
+  404: ErrorResponseSchema,
+  409: ErrorResponseSchema,
+  422: ErrorResponseSchema,
+  429: ErrorResponseSchema,
+};
 const PaymentIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 type Outcome = { status: number; body: unknown };
@@ -70,7 +79,13 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
   const { pool, eventStore } = options;
 
   /** Runs a command in one transaction, behind the idempotency key when the request carries one. */
-  async function execute(request: FastifyRequest, reply: FastifyReply, scope: string, endpoint: string, work: (client: PoolClient) => Promise<Outcome>) {
+  async function execute(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    scope: string,
+    endpoint: string,
+    work: (client: PoolClient) => Promise<Outcome>,
+  ) {
     const claim = idempotencyClaim(request, scope, endpoint);
     const outcome = await withTransaction(pool, async (client) => {
       if (claim) {
@@ -90,7 +105,11 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
   app.post(
     '/api/payments',
     {
-      schema: { body: RequestPaymentBodySchema, headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }), response: { 202: PaymentAcceptedSchema, ...errors } },
+      schema: {
+        body: RequestPaymentBodySchema,
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
+        response: { 202: PaymentAcceptedSchema, ...errors },
+      },
       preHandler: requireRole('merchant'),
       config: { rateLimit: options.rateLimit },
     },
@@ -105,7 +124,13 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
       const outcome = await execute(request, reply, body.merchantId, 'POST /api/payments', async (client) => {
         const command: PaymentCommand = {
           type: 'RequestPayment',
-          data: { paymentId, merchantId: body.merchantId, amountMinor: Number(amount.minor), currency: body.currency, reference: body.reference ?? null },
+          data: {
+            paymentId,
+            merchantId: body.merchantId,
+            amountMinor: Number(amount.minor),
+            currency: body.currency,
+            reference: body.reference ?? null,
+          },
         };
         const [event] = await eventStore.append(client, {
           streamId: paymentId,
@@ -128,10 +153,7 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
         return { status: 202, body: accepted };
       });
       const accepted = outcome.body as PaymentAccepted;
-      return reply
-        .status(outcome.status)
-        .header('location', `${options.queryApiUrl}/api/payments/${accepted.paymentId}`)
-        .send(accepted);
+      return reply.status(outcome.status).header('location', `${options.queryApiUrl}/api/payments/${accepted.paymentId}`).send(accepted);
     },
   );
 
@@ -150,7 +172,10 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
           const history = await eventStore.readStream(client, paymentId);
           const state: PaymentState = foldPayment(history);
           const data = { paymentId, reviewer: principal.sub, reason };
-          const events: NewEvent[] = decide(action === 'approve' ? { type: 'ApprovePayment', data } : { type: 'DeclinePayment', data }, state);
+          const events: NewEvent[] = decide(
+            action === 'approve' ? { type: 'ApprovePayment', data } : { type: 'DeclinePayment', data },
+            state,
+          );
           const [event] = await eventStore.append(client, {
             streamId: paymentId,
             expectedVersion: state.status === 'NONE' ? 0 : state.version,
@@ -158,7 +183,10 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
             metadata: metadataOf(request, principal),
             occurredAt: new Date(),
           });
-          return { status: 200, body: { paymentId, status: action === 'approve' ? 'APPROVED' : 'DECLINED', position: event?.position ?? 0 } };
+          return {
+            status: 200,
+            body: { paymentId, status: action === 'approve' ? 'APPROVED' : 'DECLINED', position: event?.position ?? 0 },
+          };
         });
         return reply.status(outcome.status).send(outcome.body as { paymentId: string; status: 'APPROVED' | 'DECLINED'; position: number });
       },

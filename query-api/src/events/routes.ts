@@ -1,8 +1,8 @@
 // The history for analysts as NDJSON, streamed from a server-side cursor inside one snapshot: memory stays
 // flat however long the history, and a slow reader slows only its own cursor (stream backpressure).
 import { Readable } from 'node:stream';
+import { type App, badRequest, type Pool, requireRole, toRecordedEvent } from '@payments/runtime';
 import { PAYMENT_EVENT_TYPES, type PaymentEventType } from '@payments/schemas';
-import { type App, type Pool, badRequest, requireRole, toRecordedEvent } from '@payments/runtime';
 import { Type } from 'typebox';
 
 const PAGE = 1000;

@@ -1,9 +1,11 @@
 // Reads of the payments read model. Lists use keyset pagination on (created_at, payment_id), newest first:
 // a page boundary never moves when new payments arrive, because new payments sort before every cursor.
-import { type PaymentStatus, type PaymentView, toPaymentView } from '@payments/schemas';
-import type { Queryable } from '@payments/runtime';
 
-const COLUMNS = 'payment_id, merchant_id, status, amount_minor, currency, reference, created_at, updated_at, version, decision, reviewer, review_reason';
+import type { Queryable } from '@payments/runtime';
+import { type PaymentStatus, type PaymentView, toPaymentView } from '@payments/schemas';
+
+const COLUMNS =
+  'payment_id, merchant_id, status, amount_minor, currency, reference, created_at, updated_at, version, decision, reviewer, review_reason';
 
 type Row = {
   payment_id: string;
@@ -41,9 +43,12 @@ export type Cursor = { createdAt: string; paymentId: string };
 export const encodeCursor = (c: Cursor) => Buffer.from(`${c.createdAt}|${c.paymentId}`).toString('base64url');
 
 export function decodeCursor(raw: string): Cursor | null {
-  const [createdAt, paymentId] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !paymentId || Number.isNaN(Date.parse(createdAt))) return null;
-  if (!/^[0-9a-f-]{36}$/i.test(paymentId)) return null;
+  const [createdAt, paymentId, ...rest] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
+  if (!createdAt || !paymentId || rest.length) return null;
+  // only what encodeCursor produces: an exact ISO instant that round-trips, and a canonical uuid
+  const time = new Date(createdAt);
+  if (Number.isNaN(time.getTime()) || time.toISOString() !== createdAt) return null;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(paymentId)) return null;
   return { createdAt, paymentId };
 }
 
@@ -58,11 +63,20 @@ export async function listPayments(
         and ($3::timestamptz is null or (created_at, payment_id) < ($3::timestamptz, $4::uuid))
       order by created_at desc, payment_id desc
       limit $5`,
-    [filter.status ?? null, filter.merchantId ?? null, filter.cursor?.createdAt ?? null, filter.cursor?.paymentId ?? null, filter.limit + 1],
+    [
+      filter.status ?? null,
+      filter.merchantId ?? null,
+      filter.cursor?.createdAt ?? null,
+      filter.cursor?.paymentId ?? null,
+      filter.limit + 1,
+    ],
   );
   const items = rows.slice(0, filter.limit).map(toView);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > filter.limit && last ? encodeCursor({ createdAt: last.createdAt, paymentId: last.paymentId }) : null };
+  return {
+    items,
+    nextCursor: rows.length > filter.limit && last ? encodeCursor({ createdAt: last.createdAt, paymentId: last.paymentId }) : null,
+  };
 }
 
 export async function getPayment(db: Queryable, paymentId: string): Promise<PaymentView | null> {

@@ -50,8 +50,8 @@ describe('anything else decodes to null', () => {
     expect(decodeCursor(crafted(`${createdAt}|${cursor.paymentId}`))).toBeNull();
   });
 
-  // BUG: the checks are looser than PostgreSQL's ::uuid and ::timestamptz casts in listPayments, so these
-  // cursors pass decodeCursor and the query fails: the client gets a 500 instead of the route's 400.
+  // Cursors PostgreSQL's ::uuid and ::timestamptz casts would reject are refused here, so the client gets the
+  // route's 400 and never a 500.
   it.each([
     ['36 hex digits without dashes', `${cursor.createdAt}|0190a0b000007000800000000000000000aa`],
     ['36 dashes', `${cursor.createdAt}|${'-'.repeat(36)}`],

@@ -1,7 +1,25 @@
 // Payment reads. A merchant sees only its own payments: another merchant's payment is a 404, exactly like
 // one that does not exist, so ids cannot be probed (OWASP API1).
-import { ErrorResponseSchema, PaymentPageSchema, PaymentStatusSchema, PaymentViewSchema, foldPayment, toPaymentView } from '@payments/schemas';
-import { type App, type EventStore, type Pool, type Principal, badRequest, forbidden, notFound, principalOf, requireRole } from '@payments/runtime';
+
+import {
+  type App,
+  badRequest,
+  type EventStore,
+  forbidden,
+  notFound,
+  type Pool,
+  type Principal,
+  principalOf,
+  requireRole,
+} from '@payments/runtime';
+import {
+  ErrorResponseSchema,
+  foldPayment,
+  PaymentPageSchema,
+  PaymentStatusSchema,
+  PaymentViewSchema,
+  toPaymentView,
+} from '@payments/schemas';
 import { Type } from 'typebox';
 import { waitForPosition } from '../consistency.ts';
 import type { FeedTail } from '../stream/feed-tail.ts';
@@ -23,7 +41,10 @@ export const EventItemSchema = Type.Object({
 
 const canSee = (principal: Principal, merchantId: string) => principal.role !== 'merchant' || principal.merchantId === merchantId;
 
-export async function paymentReadRoutes(app: App, options: { pool: Pool; eventStore: EventStore; tail: FeedTail; minPositionMaxWaitMs: number }) {
+export async function paymentReadRoutes(
+  app: App,
+  options: { pool: Pool; eventStore: EventStore; tail: FeedTail; minPositionMaxWaitMs: number },
+) {
   const { pool, eventStore, tail } = options;
   const readers = requireRole('merchant', 'analyst', 'viewer');
 
@@ -68,7 +89,10 @@ export async function paymentReadRoutes(app: App, options: { pool: Pool; eventSt
     {
       schema: {
         params: IdParams,
-        querystring: Type.Object({ asOf: Type.Optional(Type.String({ format: 'date-time' })), minPosition: MinPosition }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { asOf: Type.Optional(Type.String({ format: 'date-time' })), minPosition: MinPosition },
+          { additionalProperties: false },
+        ),
         response: { 200: PaymentViewSchema, ...errors },
       },
       preHandler: readers,
@@ -79,7 +103,8 @@ export async function paymentReadRoutes(app: App, options: { pool: Pool; eventSt
       if (request.query.asOf !== undefined) {
         // as it stood then: fold the event store up to that time
         const state = foldPayment(await eventStore.readStream(pool, id, { asOf: new Date(request.query.asOf) }));
-        if (state.status === 'NONE' || !canSee(principal, state.merchantId)) throw notFound(`payment ${id} not found at ${request.query.asOf}`);
+        if (state.status === 'NONE' || !canSee(principal, state.merchantId))
+          throw notFound(`payment ${id} not found at ${request.query.asOf}`);
         return toPaymentView(state);
       }
       await waitForPosition(pool, tail, request.query.minPosition, options.minPositionMaxWaitMs, reply);
@@ -91,13 +116,17 @@ export async function paymentReadRoutes(app: App, options: { pool: Pool; eventSt
 
   app.get(
     '/api/payments/:id/events',
-    { schema: { params: IdParams, response: { 200: Type.Object({ items: Type.Array(EventItemSchema) }), ...errors } }, preHandler: readers },
+    {
+      schema: { params: IdParams, response: { 200: Type.Object({ items: Type.Array(EventItemSchema) }), ...errors } },
+      preHandler: readers,
+    },
     async (request) => {
       const principal = principalOf(request);
       const id = request.params.id.toLowerCase();
       const events = await eventStore.readStream(pool, id);
       const first = events[0];
-      if (!first || first.type !== 'PaymentRequested' || !canSee(principal, first.data.merchantId)) throw notFound(`payment ${id} not found`);
+      if (!first || first.type !== 'PaymentRequested' || !canSee(principal, first.data.merchantId))
+        throw notFound(`payment ${id} not found`);
       return {
         items: events.map((e) => ({
           position: e.position,

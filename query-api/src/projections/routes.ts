@@ -1,6 +1,7 @@
 // Projection rebuilds: analysts queue one here; the projector carries it out and records progress.
+
+import { type App, conflict, notFound, type Pool, principalOf, requireRole } from '@payments/runtime';
 import { ErrorResponseSchema } from '@payments/schemas';
-import { type App, type Pool, conflict, notFound, principalOf, requireRole } from '@payments/runtime';
 import { Type } from 'typebox';
 
 const PROJECTIONS = ['payments'];
@@ -53,13 +54,20 @@ export async function projectionRoutes(app: App, options: { pool: Pool }) {
 
   app.post(
     '/api/projections/:name/rebuild',
-    { schema: { params: Name, response: { 202: RebuildSchema, 404: ErrorResponseSchema, 409: ErrorResponseSchema } }, preHandler: requireRole('analyst') },
+    {
+      schema: { params: Name, response: { 202: RebuildSchema, 404: ErrorResponseSchema, 409: ErrorResponseSchema } },
+      preHandler: requireRole('analyst'),
+    },
     async (request, reply) => {
       known(request.params.name);
       const { rows } = await options.pool
-        .query<Row>(`insert into projection.rebuilds (projection, requested_by) values ($1, $2) returning *`, [request.params.name, principalOf(request).sub])
+        .query<Row>(`insert into projection.rebuilds (projection, requested_by) values ($1, $2) returning *`, [
+          request.params.name,
+          principalOf(request).sub,
+        ])
         .catch((error: { code?: string }) => {
-          if (error.code === '23505') throw conflict(`a rebuild of ${request.params.name} is already queued or running`, 'rebuild_in_progress');
+          if (error.code === '23505')
+            throw conflict(`a rebuild of ${request.params.name} is already queued or running`, 'rebuild_in_progress');
           throw error;
         });
       await options.pool.query(`select pg_notify('projection_rebuilds', '')`);
@@ -70,10 +78,19 @@ export async function projectionRoutes(app: App, options: { pool: Pool }) {
 
   app.get(
     '/api/projections/:name/rebuilds/:id',
-    { schema: { params: Type.Object({ name: Type.String({ maxLength: 64 }), id: Type.Integer({ minimum: 1 }) }), response: { 200: RebuildSchema, 404: ErrorResponseSchema } }, preHandler: requireRole('analyst', 'viewer') },
+    {
+      schema: {
+        params: Type.Object({ name: Type.String({ maxLength: 64 }), id: Type.Integer({ minimum: 1 }) }),
+        response: { 200: RebuildSchema, 404: ErrorResponseSchema },
+      },
+      preHandler: requireRole('analyst', 'viewer'),
+    },
     async (request) => {
       known(request.params.name);
-      const { rows } = await options.pool.query<Row>('select * from projection.rebuilds where projection = $1 and id = $2', [request.params.name, request.params.id]);
+      const { rows } = await options.pool.query<Row>('select * from projection.rebuilds where projection = $1 and id = $2', [
+        request.params.name,
+        request.params.id,
+      ]);
       if (!rows[0]) throw notFound(`no rebuild ${request.params.id}`);
       return toRebuild(rows[0]);
     },
@@ -81,10 +98,21 @@ export async function projectionRoutes(app: App, options: { pool: Pool }) {
 
   app.get(
     '/api/projections/:name',
-    { schema: { params: Name, response: { 200: Type.Object({ name: Type.String(), lastRebuild: Type.Union([RebuildSchema, Type.Null()]) }), 404: ErrorResponseSchema } }, preHandler: requireRole('analyst', 'viewer') },
+    {
+      schema: {
+        params: Name,
+        response: {
+          200: Type.Object({ name: Type.String(), lastRebuild: Type.Union([RebuildSchema, Type.Null()]) }),
+          404: ErrorResponseSchema,
+        },
+      },
+      preHandler: requireRole('analyst', 'viewer'),
+    },
     async (request) => {
       known(request.params.name);
-      const { rows } = await options.pool.query<Row>('select * from projection.rebuilds where projection = $1 order by id desc limit 1', [request.params.name]);
+      const { rows } = await options.pool.query<Row>('select * from projection.rebuilds where projection = $1 order by id desc limit 1', [
+        request.params.name,
+      ]);
       return { name: request.params.name, lastRebuild: rows[0] ? toRebuild(rows[0]) : null };
     },
   );

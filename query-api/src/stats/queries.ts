@@ -1,6 +1,7 @@
 // Counters, volume per currency and per-second series, for everyone or one merchant.
-import { formatMinor, OUTCOMES, type Outcome, PAYMENT_STATUSES, type Stats, type StatusCounts } from '@payments/schemas';
+
 import type { Queryable } from '@payments/runtime';
+import { formatMinor, OUTCOMES, type Outcome, PAYMENT_STATUSES, type Stats, type StatusCounts } from '@payments/schemas';
 
 export async function loadStats(db: Queryable, merchantId: string | null): Promise<Stats> {
   // one statement, one snapshot: the counters and the feed position they correspond to

@@ -1,6 +1,7 @@
 // Counters and chart series; a merchant's token sees its own figures only.
+
+import { type App, badRequest, type Pool, principalOf, requireRole } from '@payments/runtime';
 import { ErrorResponseSchema, SeriesSchema, StatsSchema } from '@payments/schemas';
-import { type App, type Pool, badRequest, principalOf, requireRole } from '@payments/runtime';
 import { Type } from 'typebox';
 import { loadSeries, loadStats } from './queries.ts';
 
@@ -35,7 +36,8 @@ export async function statsRoutes(app: App, options: { pool: Pool }) {
       const from = request.query.from ? new Date(request.query.from) : new Date(to.getTime() - 15 * 60_000);
       const stepSeconds = request.query.step ?? 1;
       if (from >= to) throw badRequest('querystring.from must be before to');
-      if ((to.getTime() - from.getTime()) / 1000 / stepSeconds > MAX_POINTS) throw badRequest(`querystring.step too small: at most ${MAX_POINTS} points`);
+      if ((to.getTime() - from.getTime()) / 1000 / stepSeconds > MAX_POINTS)
+        throw badRequest(`querystring.step too small: at most ${MAX_POINTS} points`);
       return loadSeries(options.pool, { from, to, stepSeconds, merchantId: scope(principalOf(request)) });
     },
   );

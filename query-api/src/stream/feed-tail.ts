@@ -3,8 +3,8 @@
 // clients are served from memory; older ones are read from the table. Positions are commit-ordered (see
 // projector.ts), so reading `position > head` never skips a change.
 import { EventEmitter } from 'node:events';
-import type { PaymentView } from '@payments/schemas';
 import type { Logger, Pool, PoolClient } from '@payments/runtime';
+import type { PaymentView } from '@payments/schemas';
 
 export type FeedEntry = { position: number; merchantId: string; payment: PaymentView };
 

@@ -2,8 +2,9 @@
 // first caught up from its `since` (memory or table), then joins the live broadcast; both paths only ever
 // send positions above the cursor, so nothing is missed or repeated. Sends are never awaited: a client that
 // stops reading fills its own buffer and is closed past a bound, without slowing the others.
-import type { Stats } from '@payments/schemas';
+
 import type { Logger, Principal } from '@payments/runtime';
+import type { Stats } from '@payments/schemas';
 import type { WebSocket } from 'ws';
 import type { FeedEntry, FeedTail } from './feed-tail.ts';
 

@@ -1,8 +1,8 @@
 // The hub's delivery rules, with sockets we control: resume from a cursor without gaps or repeats, merchant
 // scoping, and the bounded buffer that closes a client that stops reading without touching the others.
 import { EventEmitter } from 'node:events';
-import type { PaymentView, Stats } from '@payments/schemas';
 import { createLogger } from '@payments/runtime';
+import type { PaymentView, Stats } from '@payments/schemas';
 import { describe, expect, it } from 'vitest';
 import type { FeedEntry, FeedTail } from './feed-tail.ts';
 import { CLOSE_TOO_SLOW, StreamHub } from './stream-hub.ts';
@@ -28,7 +28,11 @@ class FakeTail extends EventEmitter {
   head = 0;
   entries: FeedEntry[] = [];
   publish(...positions: [number, string][]) {
-    const added = positions.map(([position, merchantId]) => ({ position, merchantId, payment: { paymentId: `p${position}`, merchantId } as unknown as PaymentView }));
+    const added = positions.map(([position, merchantId]) => ({
+      position,
+      merchantId,
+      payment: { paymentId: `p${position}`, merchantId } as unknown as PaymentView,
+    }));
     this.entries.push(...added);
     this.head = added.at(-1)?.position ?? this.head;
     this.emit('entries', added);

@@ -2,7 +2,7 @@
 // dashboard only, the one error handler, token auth, request metrics, /health/live, /health/ready, /metrics.
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { TokenVerifier } from '../auth.ts';
 import type { Logger } from '../logger.ts';
@@ -80,8 +80,6 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     const ready = results.every(([, state]) => state === 'ok');
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
   });
-  app.get('/metrics', async (_request, reply) =>
-    reply.type(options.registry.contentType).send(await options.registry.metrics()),
-  );
+  app.get('/metrics', async (_request, reply) => reply.type(options.registry.contentType).send(await options.registry.metrics()));
   return app;
 }

@@ -35,7 +35,8 @@ function validationMessage(error: FastifyError): string {
   const params = (first.params ?? {}) as Record<string, unknown>;
   // TypeBox reports a property that additionalProperties: false forbids as a false schema at its path
   if (first.keyword === 'boolean') return `${where}: unknown property`;
-  if (first.keyword === 'additionalProperties') return `${where}: unknown property "${String(params.additionalProperties ?? params.additionalProperty)}"`;
+  if (first.keyword === 'additionalProperties')
+    return `${where}: unknown property "${String(params.additionalProperties ?? params.additionalProperty)}"`;
   if (first.keyword === 'required') {
     const missing = (params.requiredProperties as string[] | undefined) ?? [String(params.missingProperty)];
     return `${where}: missing property ${missing.map((m) => `"${m}"`).join(', ')}`;
