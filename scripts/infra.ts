@@ -351,9 +351,16 @@ async function startLocalKafka(log: Log, started: Started[]): Promise<string[]> 
 async function dockerEngineAnswers(log: Log): Promise<boolean> {
   if (!onPath('docker')) return false;
   const info = await run('docker', ['info'], { timeoutMs: 5000 });
-  if (info.code === 0) return true;
-  log('docker: client found but no engine answers (docker info); starting locally instead');
-  return false;
+  if (info.code !== 0) {
+    log('docker: client found but no engine answers (docker info); starting locally instead');
+    return false;
+  }
+  const compose = await run('docker', ['compose', 'version'], { timeoutMs: 5000 });
+  if (compose.code !== 0) {
+    log('docker: an engine answers but `docker compose` is not installed; starting locally instead');
+    return false;
+  }
+  return true;
 }
 
 /** `docker compose up` for what is missing; true when that included PostgreSQL. */

@@ -6,12 +6,18 @@ import { currencyExponent, formatMinor } from '@payments/schemas';
 
 const formatters = new Map<string, Intl.NumberFormat>();
 
-function formatterFor(currency: string, digits: number, compact: boolean): Intl.NumberFormat | null {
-  const key = `${currency}:${digits}:${compact}`;
+export interface MoneyFormatOptions {
+  compact?: boolean;
+  /** BCP 47 locale; the user's own by default. */
+  locale?: string;
+}
+
+function formatterFor(currency: string, digits: number, compact: boolean, locale: string | undefined): Intl.NumberFormat | null {
+  const key = `${locale}:${currency}:${digits}:${compact}`;
   let formatter = formatters.get(key);
   if (formatter === undefined) {
     try {
-      formatter = new Intl.NumberFormat(undefined, {
+      formatter = new Intl.NumberFormat(locale, {
         style: 'currency',
         currency,
         minimumFractionDigits: compact ? 0 : digits,
@@ -27,16 +33,16 @@ function formatterFor(currency: string, digits: number, compact: boolean): Intl.
 }
 
 /** "49.99" + "INR" → "₹49.99" (in the user's locale). Unknown currencies fall back to "49.99 XYZ". */
-export function formatMajor(major: string, currency: string, options: { compact?: boolean } = {}): string {
+export function formatMajor(major: string, currency: string, options: MoneyFormatOptions = {}): string {
   const digits = currencyExponent(currency) ?? 2;
-  const formatter = formatterFor(currency, digits, options.compact ?? false);
+  const formatter = formatterFor(currency, digits, options.compact ?? false, options.locale);
   if (formatter === null) return `${major} ${currency}`;
   // Intl.NumberFormat formats a numeric string exactly (ES2023 "Intl mathematical value").
   return formatter.format(major as Intl.StringNumericLiteral);
 }
 
 /** Integer minor units (number, bigint or integer string) → formatted money. */
-export function formatMoney(minor: number | bigint | string, currency: string, options: { compact?: boolean } = {}): string {
+export function formatMoney(minor: number | bigint | string, currency: string, options: MoneyFormatOptions = {}): string {
   if (currencyExponent(currency) === undefined) return `${String(minor)} ${currency} (minor units)`;
   return formatMajor(formatMinor(minor, currency), currency, options);
 }
