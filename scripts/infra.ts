@@ -4,7 +4,7 @@
 // a local one (the Debian cluster or an embedded PostgreSQL; Kafka from its Maven Central jars through
 // infra/kafka/kafka.sh). stop() undoes exactly what this run started, nothing it merely found.
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, chownSync, constants, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { accessSync, chownSync, constants, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -59,7 +59,9 @@ export async function ensureInfra(log: Log): Promise<Infra> {
   };
   try {
     const envDatabaseUrl = process.env.DATABASE_URL || undefined;
-    const envBrokers = process.env.KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean);
+    const envBrokers = process.env.KAFKA_BROKERS?.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
 
     let server = await findPostgres(log, envDatabaseUrl);
     let brokers = await findKafka(log, envBrokers?.length ? envBrokers : undefined);

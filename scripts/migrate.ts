@@ -1,20 +1,21 @@
 // `npm run migrate`: creates the database when missing and applies the pending migrations. Also the one-shot
 // `migrate` service of docker-compose.yml, which adds --seed-dev-clients and --ensure-topics; `npm start` uses
 // prepareDatabase() for the same steps.
+
+import type { Pool } from '@payments/runtime';
 import {
   ConfigError,
-  DEV_CLIENTS,
   commonConfigSpec,
   createKafka,
   createLogger,
   createPool,
+  DEV_CLIENTS,
   ensureDatabase,
   ensureTopics,
   hashSecret,
   loadConfig,
   migrate,
 } from '@payments/runtime';
-import type { Pool } from '@payments/runtime';
 
 /** ensureDatabase + migrate (+ the development clients): returns the migrations applied and clients created. */
 export async function prepareDatabase(
@@ -89,8 +90,7 @@ if (import.meta.main) {
       process.exit(2);
     }
     const code = (error as { code?: string }).code;
-    const hint =
-      code === 'ECONNREFUSED' ? '\n(is PostgreSQL running? `npm start` finds or starts one; or set DATABASE_URL)' : '';
+    const hint = code === 'ECONNREFUSED' ? '\n(is PostgreSQL running? `npm start` finds or starts one; or set DATABASE_URL)' : '';
     // A refused connection to a name with several addresses (localhost) arrives as an AggregateError.
     const cause = error instanceof AggregateError && error.errors[0] instanceof Error ? error.errors[0] : error;
     process.stderr.write(`migrate failed: ${cause instanceof Error ? cause.message : String(cause)}${hint}\n`);

@@ -8,8 +8,8 @@ import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { styleText } from 'node:util';
-import { DEV_CLIENTS, commonConfigSpec, createKafka, createLogger, ensureTopics, loadConfig } from '@payments/runtime';
-import { CHILD_NODE_OPTIONS, type Infra, ROOT, ensureInfra, message, quietKafkajsTimeoutWarning, redact } from './infra.ts';
+import { commonConfigSpec, createKafka, createLogger, DEV_CLIENTS, ensureTopics, loadConfig } from '@payments/runtime';
+import { CHILD_NODE_OPTIONS, ensureInfra, type Infra, message, quietKafkajsTimeoutWarning, ROOT, redact } from './infra.ts';
 import { prepareDatabase } from './migrate.ts';
 
 const LOCK = join(ROOT, '.data', 'start.lock');
@@ -64,7 +64,9 @@ async function main(): Promise<void> {
   say(`infra: ready in ${seconds(infraReadyAt - startedAt)} (${infra.mode})`);
 
   const { applied, seeded } = await prepareDatabase(infra.databaseUrl, { seedDevClients: true });
-  say(`postgres: ${applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date'}${seeded.length ? `; seeded ${seeded.join(', ')}` : ''}`);
+  say(
+    `postgres: ${applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date'}${seeded.length ? `; seeded ${seeded.join(', ')}` : ''}`,
+  );
   const topics = loadConfig<{ eventsTopic: string; dlqTopic: string }>({
     eventsTopic: commonConfigSpec.eventsTopic,
     dlqTopic: commonConfigSpec.dlqTopic,
@@ -196,7 +198,12 @@ export function formatLine(name: string, line: string): string {
     if (key === 'err' && value && typeof value === 'object' && 'message' in value) {
       fields.push(`err=${JSON.stringify((value as { message: unknown }).message)}`);
       const s = (value as { stack?: unknown }).stack;
-      if (level >= 50 && typeof s === 'string') stack = `\n    ${s.split('\n').slice(1, 8).map((l) => l.trim()).join('\n    ')}`;
+      if (level >= 50 && typeof s === 'string')
+        stack = `\n    ${s
+          .split('\n')
+          .slice(1, 8)
+          .map((l) => l.trim())
+          .join('\n    ')}`;
       continue;
     }
     const text = typeof value === 'string' ? (/[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value) : JSON.stringify(value);

@@ -2,8 +2,8 @@
 // (scripts/infra.ts). Integration tests are never skipped for want of infrastructure: if it cannot be brought
 // up, this fails. Extra arguments go to vitest (`npm test -- runtime/`); what this run started is stopped after.
 import { spawn } from 'node:child_process';
-import { ROOT, ensureInfra, message, quietKafkajsTimeoutWarning } from './infra.ts';
 import type { Infra } from './infra.ts';
+import { ensureInfra, message, quietKafkajsTimeoutWarning, ROOT } from './infra.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 

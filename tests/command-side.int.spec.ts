@@ -1,8 +1,11 @@
 // The command side's guarantees on real PostgreSQL and Kafka: every rejection writes nothing, idempotency
 // under concurrency, optimistic concurrency on review, and the outbox's at-least-once delivery.
+import { createPublicKey } from 'node:crypto';
+import { buildCommandApi } from '@payments/command-api';
+import { createRegistry, EventStore, TokenIssuer, TokenVerifier } from '@payments/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countRows, eventually, get, post, type Stack, startStack } from './support/stack.ts';
-import { hostileTokens, signed } from './support/tokens.ts';
+import { countRows, eventually, get, logger, post, type Stack, startStack } from './support/stack.ts';
+import { hostileTokens, signed, signingKey } from './support/tokens.ts';
 
 let stack: Stack;
 // The relay is off in this file so outbox rows stay countable; the walking skeleton covers publishing.
@@ -216,5 +219,44 @@ describe('tokens', () => {
     const { rows } = await stack.db.pool.query('select position from es.events where stream_id = $1', [res.body.paymentId]);
     expect(res.body.position).toBe(rows[0].position);
     await eventually(async () => true);
+  });
+});
+
+describe('rate limit', () => {
+  it('past the per-merchant limit a merchant gets 429 with Retry-After, and another merchant is not limited', async () => {
+    const key = signingKey(stack.env.DATA_DIR as string);
+    const settings = { issuer: 'payments-command-api', audience: 'payments', ttlSeconds: 60 };
+    const app = await buildCommandApi({
+      logger,
+      registry: createRegistry('rate-limit-test'),
+      pool: stack.db.pool,
+      eventStore: new EventStore({ topic: stack.env.EVENTS_TOPIC as string }),
+      issuer: new TokenIssuer(key, settings),
+      verifier: new TokenVerifier(createPublicKey(key), settings),
+      idempotencyTtlSeconds: 60,
+      rateLimitPerMinute: 3,
+      tokenRateLimitPerMinute: 100,
+      queryApiUrl: 'http://localhost:8081',
+      corsOrigins: [],
+    });
+    try {
+      const send = async (merchantId: string) =>
+        app.inject({
+          method: 'POST',
+          url: '/api/payments',
+          headers: { authorization: `Bearer ${await stack.token(`merchant-${merchantId}`)}` },
+          payload: { merchantId, amount: 1, currency: 'INR' },
+        });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await send('M123')).statusCode);
+      expect(statuses).toEqual([202, 202, 202, 429]);
+      const limited = await send('M123');
+      expect(limited.statusCode).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.json()).toMatchObject({ error: 'rate_limited' });
+      expect((await send('M456')).statusCode).toBe(202);
+    } finally {
+      await app.close();
+    }
   });
 });
