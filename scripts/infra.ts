@@ -27,7 +27,7 @@ export type Log = (line: string) => void;
 /**
  * kafkajs 2.2.4 sets a negative timeout on every new connection (tulios/kafkajs#1751: harmless, unfixed
  * upstream) and Node 24 warns about each. Child processes get `--disable-warning=TimeoutNegativeWarning`;
- * this is the same for the script's own process, whose flags are already fixed.
+ * this does the same for the script's own process, whose flags are already fixed, and keeps other warnings.
  */
 export function quietKafkajsTimeoutWarning(): void {
   const defaults = process.listeners('warning');

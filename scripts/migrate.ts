@@ -2,19 +2,17 @@
 // `migrate` service of docker-compose.yml, which adds --seed-dev-clients and --ensure-topics; `npm start` uses
 // prepareDatabase() for the same steps.
 
-import type { Pool } from '@payments/runtime';
 import {
   ConfigError,
   commonConfigSpec,
   createKafka,
   createLogger,
   createPool,
-  DEV_CLIENTS,
   ensureDatabase,
   ensureTopics,
-  hashSecret,
   loadConfig,
   migrate,
+  seedDevClients,
 } from '@payments/runtime';
 
 /** ensureDatabase + migrate (+ the development clients): returns the migrations applied and clients created. */
@@ -31,26 +29,6 @@ export async function prepareDatabase(
   } finally {
     await pool.end();
   }
-}
-
-/**
- * The development clients of DESIGN.md, inserted when missing (never overwritten: a client whose secret was
- * changed keeps it). Same rows as command-api's seedDevClients; scripts may not import a service.
- */
-async function seedDevClients(pool: Pool): Promise<string[]> {
-  const seeded: string[] = [];
-  for (const client of DEV_CLIENTS) {
-    const exists = await pool.query('select 1 from auth.clients where client_id = $1', [client.clientId]);
-    if (exists.rowCount) continue;
-    const merchantId = 'merchantId' in client ? client.merchantId : null;
-    const inserted = await pool.query(
-      `insert into auth.clients (client_id, secret_hash, role, merchant_id) values ($1, $2, $3, $4)
-       on conflict (client_id) do nothing`,
-      [client.clientId, await hashSecret(client.secret), client.role, merchantId],
-    );
-    if (inserted.rowCount) seeded.push(client.clientId);
-  }
-  return seeded;
 }
 
 async function main(args: string[]): Promise<void> {

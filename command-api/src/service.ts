@@ -12,12 +12,13 @@ import {
   loadOrCreateDevSigningKey,
   OutboxRelay,
   parsePrivateKey,
+  seedDevClients,
   relayProducerConfig,
   TokenIssuer,
   TokenVerifier,
 } from '@payments/runtime';
 import { buildCommandApi } from './app.ts';
-import { clientsWithDevSecrets, seedDevClients } from './auth/clients.ts';
+import { clientsWithDevSecrets } from './auth/clients.ts';
 import type { CommandApiConfig } from './config.ts';
 import { deleteExpiredKeys } from './payments/idempotency.ts';
 

@@ -150,3 +150,25 @@ export function loadOrCreateDevSigningKey(dataDir: string): KeyObject {
 }
 
 export const parsePrivateKey = (pem: string): KeyObject => createPrivateKey(pem.replaceAll('\\n', '\n'));
+
+type ClientStore = { query: (sql: string, params?: unknown[]) => Promise<{ rowCount: number | null }> };
+
+/**
+ * The development clients of DESIGN.md, inserted when missing (never overwritten: a client whose secret was
+ * changed keeps it). Returns the ids it created.
+ */
+export async function seedDevClients(db: ClientStore): Promise<string[]> {
+  const seeded: string[] = [];
+  for (const client of DEV_CLIENTS) {
+    const exists = await db.query('select 1 from auth.clients where client_id = $1', [client.clientId]);
+    if (exists.rowCount) continue;
+    const merchantId = 'merchantId' in client ? client.merchantId : null;
+    const inserted = await db.query(
+      `insert into auth.clients (client_id, secret_hash, role, merchant_id) values ($1, $2, $3, $4)
+       on conflict (client_id) do nothing`,
+      [client.clientId, await hashSecret(client.secret), client.role, merchantId],
+    );
+    if (inserted.rowCount) seeded.push(client.clientId);
+  }
+  return seeded;
+}

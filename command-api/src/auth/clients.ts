@@ -15,17 +15,6 @@ export async function authenticateClient(pool: Pool, clientId: string, secret: s
   return { sub: clientId, role: client.role, ...(client.merchant_id ? { merchantId: client.merchant_id } : {}) };
 }
 
-export async function seedDevClients(pool: Pool): Promise<void> {
-  for (const c of DEV_CLIENTS) {
-    const merchantId = 'merchantId' in c ? c.merchantId : null;
-    await pool.query(
-      `insert into auth.clients (client_id, secret_hash, role, merchant_id) values ($1, $2, $3, $4)
-       on conflict (client_id) do nothing`,
-      [c.clientId, await hashSecret(c.secret), c.role, merchantId],
-    );
-  }
-}
-
 /** Client ids that still accept a development secret: production refuses to start while there are any. */
 export async function clientsWithDevSecrets(pool: Pool): Promise<string[]> {
   const found: string[] = [];

@@ -1,6 +1,6 @@
 import type { ButtonHTMLAttributes } from 'react';
 
-type Variant = 'primary' | 'secondary' | 'danger' | 'success' | 'ghost';
+type Variant = 'primary' | 'secondary' | 'danger' | 'success' | 'ghost' | 'inverse';
 
 const VARIANTS: Record<Variant, string> = {
   primary: 'bg-sky-600 text-white hover:bg-sky-700 disabled:bg-sky-300',
@@ -8,6 +8,8 @@ const VARIANTS: Record<Variant, string> = {
   danger: 'bg-rose-600 text-white hover:bg-rose-700 disabled:bg-rose-300',
   success: 'bg-emerald-600 text-white hover:bg-emerald-700 disabled:bg-emerald-300',
   ghost: 'text-slate-600 hover:bg-slate-100 hover:text-slate-900 disabled:text-slate-400',
+  /** On the dark header. */
+  inverse: 'text-slate-100 ring-1 ring-inset ring-slate-600 hover:bg-slate-800 hover:text-white',
 };
 
 /** Focus rings are visible on keyboard focus only (focus-visible), everywhere. */

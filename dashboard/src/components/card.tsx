@@ -14,7 +14,7 @@ interface CardProps {
 export function Card({ title, titleId, actions, children, className = '', bodyClassName = 'p-4', testId }: CardProps) {
   return (
     <section
-      className={`rounded-xl border border-slate-200 bg-white shadow-sm ${className}`}
+      className={`min-w-0 rounded-xl border border-slate-200 bg-white shadow-sm ${className}`}
       aria-labelledby={title ? titleId : undefined}
       data-testid={testId}
     >

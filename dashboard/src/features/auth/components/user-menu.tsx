@@ -18,7 +18,7 @@ export function UserMenu() {
           {session.merchantId ? ` · ${session.merchantId}` : ''}
         </p>
       </div>
-      <Button size="sm" variant="ghost" className="text-slate-200 hover:bg-slate-800 hover:text-white" onClick={() => signOut('user')} data-testid="sign-out">
+      <Button size="sm" variant="inverse" onClick={() => signOut('user')} data-testid="sign-out">
         Sign out
       </Button>
     </div>

@@ -65,11 +65,11 @@ export function PaymentsTable() {
           <table className="w-full border-collapse text-left" aria-labelledby="payments-title" aria-busy={loading}>
             <thead className="sticky top-0 z-10 bg-slate-50/95 text-xs font-medium uppercase tracking-wide text-slate-500 backdrop-blur">
               <tr>
-                <th scope="col" className="py-2 pl-4 pr-2 font-medium">Created</th>
-                <th scope="col" className="py-2 pr-2 font-medium">Payment</th>
+                <th scope="col" className="hidden py-2 pl-4 pr-2 font-medium sm:table-cell">Created</th>
+                <th scope="col" className="py-2 pl-3 pr-2 font-medium sm:pl-0">Payment</th>
                 <th scope="col" className="hidden py-2 pr-2 font-medium sm:table-cell">Merchant</th>
                 <th scope="col" className="py-2 pr-3 text-right font-medium">Amount</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Status</th>
+                <th scope="col" className="py-2 pr-3 font-medium sm:pr-4">Status</th>
               </tr>
             </thead>
             <tbody>

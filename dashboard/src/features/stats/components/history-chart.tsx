@@ -86,7 +86,7 @@ export function HistoryChart() {
         </fieldset>
       }
     >
-      <div ref={container} role="img" aria-labelledby="history-chart-title" className="min-h-[260px] w-full" />
+      <div ref={container} role="img" aria-labelledby="history-chart-title" className="min-h-[260px] w-full overflow-hidden" />
       <p className="mt-2 text-xs text-slate-500" aria-live="polite">
         {state.error ? <span className="text-rose-700">Could not load history: {state.error}</span> : state.loading ? <Spinner label="Loading history" /> : state.step ? `Payments per ${state.step >= 3600 ? `${state.step / 3600} h` : `${state.step / 60} min`} bucket` : null}
       </p>

@@ -35,6 +35,17 @@ export function useUplot(
   return chart;
 }
 
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const clockSeconds = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const day = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+
+/** Tick labels in the user's locale, as fine as the visible span needs (epoch seconds in). */
+export function timeTicks(u: uPlot, splits: number[]): string[] {
+  const span = (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0);
+  const format = span > 2 * 86_400 ? day : span <= 900 ? clockSeconds : clock;
+  return splits.map((s) => format.format(new Date(s * 1000)));
+}
+
 /** Shared look of the console's charts. */
 export function baseOptions(width: number, height: number): Pick<uPlot.Options, 'width' | 'height' | 'axes' | 'cursor' | 'legend'> {
   const axis: uPlot.Axis = {
@@ -46,7 +57,7 @@ export function baseOptions(width: number, height: number): Pick<uPlot.Options, 
   return {
     width,
     height,
-    axes: [axis, { ...axis, size: 40 }],
+    axes: [{ ...axis, space: 70, values: timeTicks }, { ...axis, size: 40 }],
     cursor: { drag: { x: false, y: false } },
     legend: { live: true },
   };
