@@ -2,10 +2,23 @@
 // (scripts/infra.ts). Integration tests are never skipped for want of infrastructure: if it cannot be brought
 // up, this fails. Extra arguments go to vitest (`npm test -- runtime/`); what this run started is stopped after.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Infra } from './infra.ts';
 import { ensureInfra, message, quietKafkajsTimeoutWarning, ROOT } from './infra.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
+const REPORT = join(ROOT, '.cache', 'vitest-report.json');
+
+/** One plain closing line, the same in any CI: `tests: N passed, N failed, N skipped`. */
+function printSummary(): void {
+  try {
+    const report = JSON.parse(readFileSync(REPORT, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+    say(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests + report.numTodoTests} skipped`);
+  } catch {
+    say('tests: no report (vitest did not finish)');
+  }
+}
 
 async function main(args: string[]): Promise<number> {
   quietKafkajsTimeoutWarning();
@@ -33,7 +46,7 @@ async function main(args: string[]): Promise<number> {
   }
   try {
     return await new Promise<number>((resolve) => {
-      vitest = spawn('npx', ['vitest', 'run', ...args], {
+      vitest = spawn('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT}`, ...args], {
         cwd: ROOT,
         stdio: 'inherit',
         env: {
@@ -48,7 +61,10 @@ async function main(args: string[]): Promise<number> {
         say(`npm test: could not run vitest: ${message(error)}`);
         resolve(1);
       });
-      vitest.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+      vitest.on('exit', (code, signal) => {
+        printSummary();
+        resolve(code ?? (signal ? 1 : 0));
+      });
     });
   } finally {
     await infra.stop();

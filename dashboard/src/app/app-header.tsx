@@ -7,7 +7,15 @@ export function AppHeader({ onReconnect }: { onReconnect(): void }) {
       <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3">
         <div className="flex items-center gap-3">
           <span className="grid size-8 place-items-center rounded-lg bg-sky-500/15 text-sky-400" aria-hidden="true">
-            <svg viewBox="0 0 24 24" className="size-5" fill="none" stroke="currentColor" strokeWidth="2.5" strokeLinecap="round" strokeLinejoin="round">
+            <svg
+              viewBox="0 0 24 24"
+              className="size-5"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2.5"
+              strokeLinecap="round"
+              strokeLinejoin="round"
+            >
               <path d="M4 16l5-6 4 4 7-9" />
             </svg>
           </span>

@@ -2,7 +2,7 @@
 // everything, analysts also get the review queue, replay and (dev only) demo traffic.
 import { useEffect, useRef } from 'react';
 import { config } from '../config/env.ts';
-import { type Session, canReplay, canReview } from '../features/auth/stores/session-store.ts';
+import { canReplay, canReview, type Session } from '../features/auth/stores/session-store.ts';
 import { DemoTrafficSwitch } from '../features/demo/components/demo-traffic-switch.tsx';
 import { PaymentDrawer } from '../features/payments/components/payment-drawer.tsx';
 import { PaymentsTable } from '../features/payments/components/payments-table.tsx';
@@ -32,7 +32,10 @@ export function Console({ session }: { session: Session }) {
 
   return (
     <div className="min-h-dvh" data-role={session.role}>
-      <a href="#payments-title" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-sm">
+      <a
+        href="#payments-title"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-sm"
+      >
         Skip to payments
       </a>
       <AppHeader onReconnect={() => feed.current?.client.reconnectNow()} />

@@ -26,7 +26,11 @@ export class AppErrorBoundary extends Component<{ children: ReactNode }, { error
       <div role="alert" className="mx-auto mt-20 max-w-md rounded-xl border border-rose-200 bg-white p-6 shadow">
         <h1 className="text-lg font-semibold text-slate-900">Something went wrong</h1>
         <p className="mt-2 text-sm text-slate-600">{this.state.error.message}</p>
-        <button type="button" className="mt-4 rounded-md bg-slate-900 px-3 py-2 text-sm text-white" onClick={() => window.location.reload()}>
+        <button
+          type="button"
+          className="mt-4 rounded-md bg-slate-900 px-3 py-2 text-sm text-white"
+          onClick={() => window.location.reload()}
+        >
           Reload the console
         </button>
       </div>

@@ -12,11 +12,17 @@ describe('dashboard config', () => {
   });
 
   it('takes configured URLs and derives the stream URL (wss for https)', () => {
-    const config = readConfig({ VITE_COMMAND_API_URL: 'https://cmd.example/', VITE_QUERY_API_URL: 'https://query.example', VITE_DEMO_TRAFFIC: 'off' });
+    const config = readConfig({
+      VITE_COMMAND_API_URL: 'https://cmd.example/',
+      VITE_QUERY_API_URL: 'https://query.example',
+      VITE_DEMO_TRAFFIC: 'off',
+    });
     expect(config).toMatchObject({ commandApiUrl: 'https://cmd.example', streamUrl: 'wss://query.example', demoTraffic: false });
   });
 
   it('lists every bad variable at once', () => {
-    expect(() => readConfig({ VITE_COMMAND_API_URL: 'nope', VITE_QUERY_API_URL: 'ftp://x' })).toThrow(/VITE_COMMAND_API_URL[\s\S]*VITE_QUERY_API_URL/);
+    expect(() => readConfig({ VITE_COMMAND_API_URL: 'nope', VITE_QUERY_API_URL: 'ftp://x' })).toThrow(
+      /VITE_COMMAND_API_URL[\s\S]*VITE_QUERY_API_URL/,
+    );
   });
 });

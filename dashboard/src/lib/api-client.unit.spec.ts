@@ -11,7 +11,9 @@ describe('api client', () => {
   it('sends the session token and JSON body, and returns the JSON reply', async () => {
     configureApiClient({ getToken: () => 'jwt-1', onUnauthorized: () => {} });
     const calls = mockFetch(() => [202, { ok: true }]);
-    await expect(apiRequest('http://api.test', '/api/payments', { method: 'POST', body: { amount: '1.00' }, headers: { 'Idempotency-Key': 'k1' } })).resolves.toEqual({ ok: true });
+    await expect(
+      apiRequest('http://api.test', '/api/payments', { method: 'POST', body: { amount: '1.00' }, headers: { 'Idempotency-Key': 'k1' } }),
+    ).resolves.toEqual({ ok: true });
     expect(calls[0]?.headers).toMatchObject({ Authorization: 'Bearer jwt-1', 'Content-Type': 'application/json', 'Idempotency-Key': 'k1' });
     expect(calls[0]?.body).toEqual({ amount: '1.00' });
   });
@@ -35,11 +37,16 @@ describe('api client', () => {
   });
 
   it('reports an unreachable server as a network error', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('fetch failed'))));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Promise.reject(new TypeError('fetch failed'))),
+    );
     await expect(apiRequest('http://api.test:8081', '/x')).rejects.toMatchObject({ status: 0, code: 'network_error' });
   });
 
   it('builds query strings without empty parameters', () => {
-    expect(buildUrl('http://api.test', '/api/payments', { status: 'REVIEW', merchantId: null, cursor: '', limit: 50 })).toBe('http://api.test/api/payments?status=REVIEW&limit=50');
+    expect(buildUrl('http://api.test', '/api/payments', { status: 'REVIEW', merchantId: null, cursor: '', limit: 50 })).toBe(
+      'http://api.test/api/payments?status=REVIEW&limit=50',
+    );
   });
 });

@@ -15,10 +15,28 @@ export interface StatusLook {
 }
 
 export const STATUS_LOOK: Readonly<Record<PaymentStatus, StatusLook>> = {
-  PENDING: { label: 'Pending', badge: 'bg-indigo-50 text-indigo-800 ring-indigo-600/30', accent: 'bg-indigo-500', color: '#6366f1', glyph: '◷' },
+  PENDING: {
+    label: 'Pending',
+    badge: 'bg-indigo-50 text-indigo-800 ring-indigo-600/30',
+    accent: 'bg-indigo-500',
+    color: '#6366f1',
+    glyph: '◷',
+  },
   AUTHORIZED: { label: 'Authorized', badge: 'bg-sky-50 text-sky-800 ring-sky-600/30', accent: 'bg-sky-500', color: '#0ea5e9', glyph: '✓' },
-  REVIEW: { label: 'Under review', badge: 'bg-amber-50 text-amber-900 ring-amber-600/40', accent: 'bg-amber-500', color: '#d97706', glyph: '⚑' },
-  APPROVED: { label: 'Approved', badge: 'bg-emerald-50 text-emerald-800 ring-emerald-600/30', accent: 'bg-emerald-500', color: '#059669', glyph: '✔' },
+  REVIEW: {
+    label: 'Under review',
+    badge: 'bg-amber-50 text-amber-900 ring-amber-600/40',
+    accent: 'bg-amber-500',
+    color: '#d97706',
+    glyph: '⚑',
+  },
+  APPROVED: {
+    label: 'Approved',
+    badge: 'bg-emerald-50 text-emerald-800 ring-emerald-600/30',
+    accent: 'bg-emerald-500',
+    color: '#059669',
+    glyph: '✔',
+  },
   DECLINED: { label: 'Declined', badge: 'bg-rose-50 text-rose-800 ring-rose-600/30', accent: 'bg-rose-500', color: '#e11d48', glyph: '✕' },
 };
 

@@ -90,7 +90,11 @@ describe('stream client', () => {
     last().send(updated(1, p));
     last().send(updated(1, p));
     last().send(updated(2, { ...p, version: 2 }));
-    last().send({ type: 'stats', position: 2, stats: { total: 1, byStatus: { PENDING: 1, AUTHORIZED: 0, REVIEW: 0, APPROVED: 0, DECLINED: 0 }, volume: [], position: 2 } });
+    last().send({
+      type: 'stats',
+      position: 2,
+      stats: { total: 1, byStatus: { PENDING: 1, AUTHORIZED: 0, REVIEW: 0, APPROVED: 0, DECLINED: 0 }, volume: [], position: 2 },
+    });
     expect(messages.map((m) => `${m.type}@${m.position}`)).toEqual(['hello@0', 'payment.updated@1', 'payment.updated@2', 'stats@2']);
     expect(client.getState().lastPosition).toBe(2);
   });

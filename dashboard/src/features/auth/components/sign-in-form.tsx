@@ -30,7 +30,11 @@ export function SignInForm() {
   return (
     <form onSubmit={onSubmit} className="space-y-5" aria-describedby={error ? ids.error : undefined} noValidate>
       {notice && (
-        <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-600/30" data-testid="sign-in-notice">
+        <p
+          role="status"
+          className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-600/30"
+          data-testid="sign-in-notice"
+        >
           {notice}
         </p>
       )}
@@ -68,11 +72,22 @@ export function SignInForm() {
         />
       </div>
       {error && (
-        <p id={ids.error} role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-600/30" data-testid="sign-in-error">
+        <p
+          id={ids.error}
+          role="alert"
+          className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-600/30"
+          data-testid="sign-in-error"
+        >
           {error}
         </p>
       )}
-      <Button type="submit" variant="primary" className="w-full" disabled={pending || clientId.trim() === '' || clientSecret === ''} data-testid="sign-in-submit">
+      <Button
+        type="submit"
+        variant="primary"
+        className="w-full"
+        disabled={pending || clientId.trim() === '' || clientSecret === ''}
+        data-testid="sign-in-submit"
+      >
         {pending ? 'Signing in…' : 'Sign in'}
       </Button>
       {import.meta.env.DEV && (

@@ -4,7 +4,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { StreamClientState } from '../../../lib/stream-client.ts';
 import { useConnectionStore } from './connection-store.ts';
 
-const client = (patch: Partial<StreamClientState>): StreamClientState => ({ status: 'idle', retries: 0, lastPosition: null, nextRetryAt: null, lastClose: null, ...patch });
+const client = (patch: Partial<StreamClientState>): StreamClientState => ({
+  status: 'idle',
+  retries: 0,
+  lastPosition: null,
+  nextRetryAt: null,
+  lastClose: null,
+  ...patch,
+});
 
 describe('connection store', () => {
   beforeEach(() => useConnectionStore.getState().reset());
@@ -14,7 +21,9 @@ describe('connection store', () => {
     act(() => result.current.report(client({ status: 'open', lastPosition: 12 })));
     expect(result.current).toMatchObject({ state: 'live', retries: 0, lastPosition: 12 });
 
-    act(() => result.current.report(client({ status: 'reconnecting', retries: 3, lastPosition: 12, lastClose: { code: 1006, reason: '' } })));
+    act(() =>
+      result.current.report(client({ status: 'reconnecting', retries: 3, lastPosition: 12, lastClose: { code: 1006, reason: '' } })),
+    );
     expect(result.current).toMatchObject({ state: 'reconnecting', retries: 3, lastPosition: 12, connecting: false });
     expect(result.current.detail).toBe('Closed with code 1006');
 

@@ -11,7 +11,11 @@ export const DEMO_MERCHANT_CLIENTS = [
 ] as const;
 
 export function requestMerchantToken(clientId: string, clientSecret: string): Promise<TokenResponse> {
-  return apiRequest<TokenResponse>(config.commandApiUrl, '/api/auth/token', { method: 'POST', body: { clientId, clientSecret }, token: null });
+  return apiRequest<TokenResponse>(config.commandApiUrl, '/api/auth/token', {
+    method: 'POST',
+    body: { clientId, clientSecret },
+    token: null,
+  });
 }
 
 export function postPayment(token: string, body: RequestPaymentBody, idempotencyKey: string): Promise<PaymentAccepted> {

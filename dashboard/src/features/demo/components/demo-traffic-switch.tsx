@@ -1,6 +1,6 @@
 import { useId } from 'react';
-import { Card } from '../../../components/card.tsx';
 import { FOCUS_RING } from '../../../components/button.tsx';
+import { Card } from '../../../components/card.tsx';
 import { DEMO_RATES, useDemoTrafficStore } from '../stores/demo-traffic-store.ts';
 
 const countFormat = new Intl.NumberFormat();
@@ -16,7 +16,11 @@ export function DemoTrafficSwitch() {
       title="Demo traffic"
       titleId="demo-title"
       testId="demo-traffic"
-      actions={<span className="rounded bg-amber-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase tracking-wide text-amber-900">Dev only</span>}
+      actions={
+        <span className="rounded bg-amber-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase tracking-wide text-amber-900">
+          Dev only
+        </span>
+      }
     >
       <div className="flex flex-wrap items-center gap-4">
         <div className="flex items-center gap-2">
@@ -29,7 +33,9 @@ export function DemoTrafficSwitch() {
             className={`relative inline-flex h-6 w-11 shrink-0 rounded-full transition-colors ${running ? 'bg-emerald-500' : 'bg-slate-300'} ${FOCUS_RING}`}
             data-testid="demo-traffic-switch"
           >
-            <span className={`absolute top-0.5 size-5 rounded-full bg-white shadow transition-transform ${running ? 'translate-x-5.5' : 'translate-x-0.5'}`} />
+            <span
+              className={`absolute top-0.5 size-5 rounded-full bg-white shadow transition-transform ${running ? 'translate-x-5.5' : 'translate-x-0.5'}`}
+            />
           </button>
           <span className="text-sm font-medium text-slate-700" aria-hidden="true">
             {running ? 'Sending' : 'Off'}

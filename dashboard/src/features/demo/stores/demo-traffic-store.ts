@@ -40,7 +40,11 @@ async function signInMerchants(): Promise<MerchantToken[]> {
   return Promise.all(
     DEMO_MERCHANT_CLIENTS.map(async (client) => {
       const response = await requestMerchantToken(client.clientId, client.clientSecret);
-      return { merchantId: response.merchantId ?? client.merchantId, token: response.accessToken, expiresAt: Date.now() + response.expiresIn * 1000 };
+      return {
+        merchantId: response.merchantId ?? client.merchantId,
+        token: response.accessToken,
+        expiresAt: Date.now() + response.expiresIn * 1000,
+      };
     }),
   );
 }

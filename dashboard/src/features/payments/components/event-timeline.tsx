@@ -1,6 +1,6 @@
 import type { PaymentEventType, PaymentStatus } from '@payments/schemas';
-import { STATUS_LOOK } from '../../../lib/payment-status.ts';
 import { formatDateTime } from '../../../lib/format-time.ts';
+import { STATUS_LOOK } from '../../../lib/payment-status.ts';
 import type { PaymentEventRecord } from '../api/payments-api.ts';
 
 const EVENT_LOOK: Readonly<Record<PaymentEventType, { label: string; status: PaymentStatus }>> = {
@@ -29,7 +29,10 @@ export function EventTimeline({ events, asOfIso }: { events: readonly PaymentEve
             data-event-type={event.type}
             data-future={future || undefined}
           >
-            <span className={`absolute -left-[1.65rem] top-1 size-3 rounded-full ring-4 ring-white ${STATUS_LOOK[look.status].accent}`} aria-hidden="true" />
+            <span
+              className={`absolute -left-[1.65rem] top-1 size-3 rounded-full ring-4 ring-white ${STATUS_LOOK[look.status].accent}`}
+              aria-hidden="true"
+            />
             <div className="flex flex-wrap items-baseline justify-between gap-x-3">
               <p className="text-sm font-semibold text-slate-900">
                 {look.label}

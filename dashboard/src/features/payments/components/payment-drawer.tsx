@@ -34,7 +34,9 @@ export function PaymentDrawer({ paymentId }: { paymentId: string }) {
       return;
     }
     if (event.key !== 'Tab' || panel.current === null) return;
-    const focusable = panel.current.querySelectorAll<HTMLElement>('button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])');
+    const focusable = panel.current.querySelectorAll<HTMLElement>(
+      'button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])',
+    );
     const first = focusable[0];
     const last = focusable[focusable.length - 1];
     if (first === undefined || last === undefined) return;

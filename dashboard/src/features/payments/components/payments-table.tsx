@@ -32,7 +32,10 @@ export function PaymentsTable() {
     reveal();
   }, [filter, reveal]);
 
-  const onScroll = useCallback((event: UIEvent<HTMLDivElement>) => setScrolledAway(event.currentTarget.scrollTop > HOLD_THRESHOLD_PX), [setScrolledAway]);
+  const onScroll = useCallback(
+    (event: UIEvent<HTMLDivElement>) => setScrolledAway(event.currentTarget.scrollTop > HOLD_THRESHOLD_PX),
+    [setScrolledAway],
+  );
 
   const showNew = () => {
     scroller.current?.scrollTo({ top: 0, behavior: 'smooth' });
@@ -40,13 +43,7 @@ export function PaymentsTable() {
   };
 
   return (
-    <Card
-      title="Payments"
-      titleId="payments-title"
-      testId="payments-card"
-      bodyClassName=""
-      actions={<PaymentFilters />}
-    >
+    <Card title="Payments" titleId="payments-title" testId="payments-card" bodyClassName="" actions={<PaymentFilters />}>
       <div className="relative">
         {held.holding && held.newCount > 0 && (
           <div className="pointer-events-none absolute inset-x-0 top-10 z-20 flex justify-center">
@@ -65,11 +62,21 @@ export function PaymentsTable() {
           <table className="w-full border-collapse text-left" aria-labelledby="payments-title" aria-busy={loading}>
             <thead className="sticky top-0 z-10 bg-slate-50/95 text-xs font-medium uppercase tracking-wide text-slate-500 backdrop-blur">
               <tr>
-                <th scope="col" className="hidden py-2 pl-4 pr-2 font-medium sm:table-cell">Created</th>
-                <th scope="col" className="py-2 pl-3 pr-2 font-medium sm:pl-0">Payment</th>
-                <th scope="col" className="hidden py-2 pr-2 font-medium sm:table-cell">Merchant</th>
-                <th scope="col" className="py-2 pr-3 text-right font-medium">Amount</th>
-                <th scope="col" className="py-2 pr-3 font-medium sm:pr-4">Status</th>
+                <th scope="col" className="hidden py-2 pl-4 pr-2 font-medium sm:table-cell">
+                  Created
+                </th>
+                <th scope="col" className="py-2 pl-3 pr-2 font-medium sm:pl-0">
+                  Payment
+                </th>
+                <th scope="col" className="hidden py-2 pr-2 font-medium sm:table-cell">
+                  Merchant
+                </th>
+                <th scope="col" className="py-2 pr-3 text-right font-medium">
+                  Amount
+                </th>
+                <th scope="col" className="py-2 pr-3 font-medium sm:pr-4">
+                  Status
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -90,7 +97,10 @@ export function PaymentsTable() {
             </p>
           )}
           {error && (
-            <div role="alert" className="m-4 flex flex-wrap items-center justify-between gap-2 rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-600/30">
+            <div
+              role="alert"
+              className="m-4 flex flex-wrap items-center justify-between gap-2 rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-600/30"
+            >
               <span>Could not load payments: {error}</span>
               <Button size="sm" onClick={() => void (nextCursor ? loadMore() : load())}>
                 Retry

@@ -6,7 +6,12 @@ import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { getPayment, getPaymentEvents, type PaymentEventRecord } from '../api/payments-api.ts';
 import { usePaymentsStore } from '../stores/payments-store.ts';
 
-export type AsOfResult = { state: 'idle' } | { state: 'loading' } | { state: 'found'; payment: PaymentView } | { state: 'absent' } | { state: 'error'; message: string };
+export type AsOfResult =
+  | { state: 'idle' }
+  | { state: 'loading' }
+  | { state: 'found'; payment: PaymentView }
+  | { state: 'absent' }
+  | { state: 'error'; message: string };
 
 export interface PaymentDetail {
   payment: PaymentView | null;

@@ -18,14 +18,22 @@ describe('payment list', () => {
   });
 
   it('inserts at the sorted place, once', () => {
-    expect(insertSorted([newest.paymentId, oldest.paymentId], byId, middle.paymentId)).toEqual([newest.paymentId, middle.paymentId, oldest.paymentId]);
+    expect(insertSorted([newest.paymentId, oldest.paymentId], byId, middle.paymentId)).toEqual([
+      newest.paymentId,
+      middle.paymentId,
+      oldest.paymentId,
+    ]);
     expect(insertSorted([middle.paymentId], byId, newest.paymentId)).toEqual([newest.paymentId, middle.paymentId]);
     const ids = [newest.paymentId];
     expect(insertSorted(ids, byId, newest.paymentId)).toBe(ids);
   });
 
   it('merges a page into the list without duplicates', () => {
-    expect(mergeIds([newest.paymentId, middle.paymentId], [middle.paymentId, oldest.paymentId], byId)).toEqual([newest.paymentId, middle.paymentId, oldest.paymentId]);
+    expect(mergeIds([newest.paymentId, middle.paymentId], [middle.paymentId, oldest.paymentId], byId)).toEqual([
+      newest.paymentId,
+      middle.paymentId,
+      oldest.paymentId,
+    ]);
   });
 
   it('leaves a payment older than the loaded window to paging while more pages exist', () => {

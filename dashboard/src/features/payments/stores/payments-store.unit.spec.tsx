@@ -108,7 +108,13 @@ describe('payments store', () => {
     await act(() => result.current.setFilter({ merchantId: 'M456', status: 'REVIEW' }));
     expect(result.current.filter).toEqual({ merchantId: 'M123', status: 'REVIEW' });
     const mine = payment({ status: 'REVIEW' });
-    act(() => result.current.applyMessages([updated(1, mine), updated(2, payment({ status: 'REVIEW', merchantId: 'M456' })), updated(3, payment())]));
+    act(() =>
+      result.current.applyMessages([
+        updated(1, mine),
+        updated(2, payment({ status: 'REVIEW', merchantId: 'M456' })),
+        updated(3, payment()),
+      ]),
+    );
     expect(result.current.ids).toEqual([mine.paymentId]);
   });
 

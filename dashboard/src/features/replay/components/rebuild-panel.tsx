@@ -17,13 +17,19 @@ export function RebuildPanel() {
 
   return (
     <Card title="Replay" titleId="replay-title" testId="replay-panel">
-      <p className="text-sm text-slate-600">Rebuild the payments read model from the event log into new tables; the current ones keep serving until the switch.</p>
+      <p className="text-sm text-slate-600">
+        Rebuild the payments read model from the event log into new tables; the current ones keep serving until the switch.
+      </p>
       <div className="mt-3 flex items-center gap-3">
         <Button variant="primary" size="sm" onClick={() => void start()} disabled={running} data-testid="replay-start">
           {running ? 'Rebuilding…' : 'Rebuild read model'}
         </Button>
         {job && (
-          <span className={`text-xs font-medium ${isFailed(job.status) ? 'text-rose-700' : 'text-slate-600'}`} data-testid="replay-status" data-status={job.status}>
+          <span
+            className={`text-xs font-medium ${isFailed(job.status) ? 'text-rose-700' : 'text-slate-600'}`}
+            data-testid="replay-status"
+            data-status={job.status}
+          >
             {job.status}
           </span>
         )}

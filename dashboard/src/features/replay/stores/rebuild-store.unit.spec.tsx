@@ -19,7 +19,10 @@ describe('rebuild store', () => {
     const calls = mockFetch((call) => {
       if (call.method === 'POST') return [202, { id: 'r1', status: 'running' }];
       polls++;
-      return [200, { id: 'r1', status: polls < 2 ? 'running' : 'completed', eventsDone: polls * 50, eventsTotal: 100, eventsPerSecond: 5000 }];
+      return [
+        200,
+        { id: 'r1', status: polls < 2 ? 'running' : 'completed', eventsDone: polls * 50, eventsTotal: 100, eventsPerSecond: 5000 },
+      ];
     });
     const { result } = renderHook(() => useRebuildStore());
     await act(() => result.current.start());

@@ -27,7 +27,12 @@ export const ReviewItem = memo(function ReviewItem({ payment, onOpen }: { paymen
           <p className="text-base font-semibold tabular-nums text-slate-900">{formatMoney(payment.amountMinor, payment.currency)}</p>
           <p className="text-xs text-slate-500">
             {payment.merchantId} · {formatTime(payment.createdAt)} ·{' '}
-            <button type="button" className={`rounded font-mono text-sky-700 hover:underline ${FOCUS_RING}`} onClick={() => onOpen(id)} aria-label={`Open payment ${id}`}>
+            <button
+              type="button"
+              className={`rounded font-mono text-sky-700 hover:underline ${FOCUS_RING}`}
+              onClick={() => onOpen(id)}
+              aria-label={`Open payment ${id}`}
+            >
               {id.slice(0, 8)}…
             </button>
           </p>

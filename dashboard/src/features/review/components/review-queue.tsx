@@ -20,7 +20,11 @@ export function ReviewQueue({ onOpen }: { onOpen(paymentId: string): void }) {
       title={
         <>
           Review queue{' '}
-          <span className="ml-1 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900 tabular-nums" data-testid="review-queue-count" data-value={waiting}>
+          <span
+            className="ml-1 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900 tabular-nums"
+            data-testid="review-queue-count"
+            data-value={waiting}
+          >
             {waiting}
             {nextCursor ? '+' : ''}
           </span>
@@ -31,7 +35,10 @@ export function ReviewQueue({ onOpen }: { onOpen(paymentId: string): void }) {
       bodyClassName=""
     >
       {error && (
-        <div role="alert" className="m-4 flex items-center justify-between gap-2 rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-600/30">
+        <div
+          role="alert"
+          className="m-4 flex items-center justify-between gap-2 rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-600/30"
+        >
           <span>Could not load the queue: {error}</span>
           <Button size="sm" onClick={() => void load()}>
             Retry
@@ -39,7 +46,9 @@ export function ReviewQueue({ onOpen }: { onOpen(paymentId: string): void }) {
         </div>
       )}
       {ids.length === 0 && !error ? (
-        <div className="p-6 text-center text-sm text-slate-500">{loading ? <Spinner label="Loading queue" /> : 'Nothing waiting for review.'}</div>
+        <div className="p-6 text-center text-sm text-slate-500">
+          {loading ? <Spinner label="Loading queue" /> : 'Nothing waiting for review.'}
+        </div>
       ) : (
         <ul className="max-h-[32rem] divide-y divide-slate-100 overflow-y-auto" aria-labelledby="review-title">
           {ids.map((id) => {

@@ -23,7 +23,11 @@ const EMPTY: uPlot.AlignedData = [[], ...OUTCOMES.map(() => [])];
 export function HistoryChart() {
   const container = useRef<HTMLDivElement>(null);
   const [range, setRange] = useState<RangeKey>('1h');
-  const [state, setState] = useState<{ loading: boolean; error: string | null; step: number | null }>({ loading: true, error: null, step: null });
+  const [state, setState] = useState<{ loading: boolean; error: string | null; step: number | null }>({
+    loading: true,
+    error: null,
+    step: null,
+  });
 
   const chart = useUplot(
     container,
@@ -78,8 +82,18 @@ export function HistoryChart() {
       actions={
         <fieldset className="flex rounded-md ring-1 ring-slate-300" aria-label="Time range">
           {RANGES.map((r) => (
-            <label key={r.key} className="cursor-pointer text-xs first:rounded-l-md last:rounded-r-md has-[:checked]:bg-slate-900 has-[:checked]:text-white has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-sky-500">
-              <input type="radio" name="history-range" value={r.key} checked={range === r.key} onChange={() => setRange(r.key)} className="sr-only" />
+            <label
+              key={r.key}
+              className="cursor-pointer text-xs first:rounded-l-md last:rounded-r-md has-[:checked]:bg-slate-900 has-[:checked]:text-white has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-sky-500"
+            >
+              <input
+                type="radio"
+                name="history-range"
+                value={r.key}
+                checked={range === r.key}
+                onChange={() => setRange(r.key)}
+                className="sr-only"
+              />
               <span className="block px-2.5 py-1">{r.label}</span>
             </label>
           ))}
@@ -88,7 +102,13 @@ export function HistoryChart() {
     >
       <div ref={container} role="img" aria-labelledby="history-chart-title" className="min-h-[260px] w-full overflow-hidden" />
       <p className="mt-2 text-xs text-slate-500" aria-live="polite">
-        {state.error ? <span className="text-rose-700">Could not load history: {state.error}</span> : state.loading ? <Spinner label="Loading history" /> : state.step ? `Payments per ${state.step >= 3600 ? `${state.step / 3600} h` : `${state.step / 60} min`} bucket` : null}
+        {state.error ? (
+          <span className="text-rose-700">Could not load history: {state.error}</span>
+        ) : state.loading ? (
+          <Spinner label="Loading history" />
+        ) : state.step ? (
+          `Payments per ${state.step >= 3600 ? `${state.step / 3600} h` : `${state.step / 60} min`} bucket`
+        ) : null}
       </p>
     </Card>
   );

@@ -62,8 +62,19 @@ export function LiveThroughputChart() {
   }, [chart]);
 
   return (
-    <Card title="Payments per second, live" titleId="live-chart-title" testId="live-chart" actions={<span className="text-xs text-slate-500">last {LIVE_WINDOW_SECONDS / 60} minutes</span>}>
-      <div ref={container} role="img" aria-labelledby="live-chart-title" aria-describedby="live-chart-rates" className="min-h-[260px] w-full overflow-hidden" />
+    <Card
+      title="Payments per second, live"
+      titleId="live-chart-title"
+      testId="live-chart"
+      actions={<span className="text-xs text-slate-500">last {LIVE_WINDOW_SECONDS / 60} minutes</span>}
+    >
+      <div
+        ref={container}
+        role="img"
+        aria-labelledby="live-chart-title"
+        aria-describedby="live-chart-rates"
+        className="min-h-[260px] w-full overflow-hidden"
+      />
       <p id="live-chart-rates" ref={rates} className="mt-2 text-xs text-slate-500 tabular-nums" aria-live="off" data-testid="live-rates" />
     </Card>
   );

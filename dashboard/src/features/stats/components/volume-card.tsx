@@ -18,10 +18,18 @@ export function VolumeCard() {
           <table className="w-full text-sm" aria-labelledby="volume-title">
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
               <tr>
-                <th scope="col" className="py-2 pl-4 pr-2 text-left font-medium">Currency</th>
-                <th scope="col" className="py-2 pr-2 text-right font-medium">Payments</th>
-                <th scope="col" className="py-2 pr-2 text-right font-medium">Requested</th>
-                <th scope="col" className="py-2 pr-4 text-right font-medium">Accepted</th>
+                <th scope="col" className="py-2 pl-4 pr-2 text-left font-medium">
+                  Currency
+                </th>
+                <th scope="col" className="py-2 pr-2 text-right font-medium">
+                  Payments
+                </th>
+                <th scope="col" className="py-2 pr-2 text-right font-medium">
+                  Requested
+                </th>
+                <th scope="col" className="py-2 pr-4 text-right font-medium">
+                  Accepted
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -31,10 +39,18 @@ export function VolumeCard() {
                     {row.currency}
                   </th>
                   <td className="py-2 pr-2 text-right tabular-nums text-slate-600">{countFormat.format(row.count)}</td>
-                  <td className="whitespace-nowrap py-2 pr-2 text-right tabular-nums text-slate-900" data-testid="volume-total" data-minor={row.totalMinor}>
+                  <td
+                    className="whitespace-nowrap py-2 pr-2 text-right tabular-nums text-slate-900"
+                    data-testid="volume-total"
+                    data-minor={row.totalMinor}
+                  >
                     {formatMoney(row.totalMinor, row.currency)}
                   </td>
-                  <td className="whitespace-nowrap py-2 pr-4 text-right tabular-nums text-emerald-700" data-testid="volume-accepted" data-minor={row.acceptedMinor}>
+                  <td
+                    className="whitespace-nowrap py-2 pr-4 text-right tabular-nums text-emerald-700"
+                    data-testid="volume-accepted"
+                    data-minor={row.acceptedMinor}
+                  >
                     {formatMoney(row.acceptedMinor, row.currency)}
                   </td>
                 </tr>

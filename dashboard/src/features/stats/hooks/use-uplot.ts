@@ -57,7 +57,10 @@ export function baseOptions(width: number, height: number): Pick<uPlot.Options, 
   return {
     width,
     height,
-    axes: [{ ...axis, space: 70, values: timeTicks }, { ...axis, size: 40 }],
+    axes: [
+      { ...axis, space: 70, values: timeTicks },
+      { ...axis, size: 40 },
+    ],
     cursor: { drag: { x: false, y: false } },
     legend: { live: true },
   };

@@ -26,14 +26,25 @@ describe('throughput', () => {
   });
 
   it('drops what falls out of the window and clamps future times to now', () => {
-    let state = recordTransitions(emptyThroughput, [{ outcome: 'review', atMs: at(400) }, { outcome: 'declined', atMs: NOW + 30_000 }], NOW);
+    let state = recordTransitions(
+      emptyThroughput,
+      [
+        { outcome: 'review', atMs: at(400) },
+        { outcome: 'declined', atMs: NOW + 30_000 },
+      ],
+      NOW,
+    );
     expect([...state.buckets.keys()]).toEqual([NOW / 1000]);
     state = recordTransitions(state, [], NOW + 301_000);
     expect(state.buckets.size).toBe(0);
   });
 
   it('averages the last seconds into rates', () => {
-    const state = recordTransitions(emptyThroughput, Array.from({ length: 20 }, (_, i) => ({ outcome: 'approved' as const, atMs: at(1 + (i % 10)) })), NOW);
+    const state = recordTransitions(
+      emptyThroughput,
+      Array.from({ length: 20 }, (_, i) => ({ outcome: 'approved' as const, atMs: at(1 + (i % 10)) })),
+      NOW,
+    );
     expect(recentRates(state, NOW, 10).approved).toBe(2);
   });
 
