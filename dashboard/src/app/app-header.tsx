@@ -8,6 +8,7 @@ export function AppHeader({ onReconnect }: { onReconnect(): void }) {
         <div className="flex items-center gap-3">
           <span className="grid size-8 place-items-center rounded-lg bg-sky-500/15 text-sky-400" aria-hidden="true">
             <svg
+              aria-hidden="true"
               viewBox="0 0 24 24"
               className="size-5"
               fill="none"

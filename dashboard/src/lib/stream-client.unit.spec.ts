@@ -9,7 +9,10 @@ class FakeSocket implements SocketLike {
   onclose: ((event: CloseEvent) => void) | null = null;
   onerror: ((event: Event) => void) | null = null;
   closed: { code?: number; reason?: string } | null = null;
-  constructor(readonly url: URL) {}
+  readonly url: URL;
+  constructor(url: URL) {
+    this.url = url;
+  }
   send(message: StreamMessage) {
     this.onmessage?.({ data: JSON.stringify(message) } as MessageEvent);
   }

@@ -50,7 +50,7 @@ export function PaymentDrawer({ paymentId }: { paymentId: string }) {
   };
 
   return (
-    <div className="fixed inset-0 z-40 flex justify-end" onKeyDown={onKeyDown}>
+    <div className="fixed inset-0 z-40 flex justify-end">
       <div className="absolute inset-0 bg-slate-900/40" aria-hidden="true" onClick={close} />
       <div
         ref={panel}
@@ -58,6 +58,7 @@ export function PaymentDrawer({ paymentId }: { paymentId: string }) {
         aria-modal="true"
         aria-labelledby={ids.title}
         tabIndex={-1}
+        onKeyDown={onKeyDown}
         className="relative flex h-full w-full max-w-lg flex-col overflow-hidden bg-white shadow-2xl outline-none"
         data-testid="payment-drawer"
         data-payment-id={paymentId}
@@ -82,7 +83,7 @@ export function PaymentDrawer({ paymentId }: { paymentId: string }) {
           </button>
         </header>
 
-        <div className="flex-1 space-y-6 overflow-y-auto px-5 py-5">
+        <div className="relative flex-1 space-y-6 overflow-y-auto px-5 py-5">
           {error && (
             <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-600/30">
               {error}

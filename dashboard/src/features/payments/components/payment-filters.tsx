@@ -24,7 +24,8 @@ export function PaymentFilters() {
   }, [merchant, scopeMerchantId, setFilter]);
 
   return (
-    <div className="flex flex-wrap items-end gap-3" role="group" aria-label="Filter payments">
+    <fieldset className="flex flex-wrap items-end gap-3">
+      <legend className="sr-only">Filter payments</legend>
       <div className="flex flex-col">
         <label htmlFor={ids.status} className="mb-1 text-xs font-medium text-slate-600">
           Status
@@ -66,6 +67,6 @@ export function PaymentFilters() {
           Merchant <span className="font-medium text-slate-700">{scopeMerchantId}</span> only
         </p>
       )}
-    </div>
+    </fieldset>
   );
 }

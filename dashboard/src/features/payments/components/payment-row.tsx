@@ -49,7 +49,7 @@ export const PaymentRow = memo(function PaymentRow({ payment, selected, onOpen }
       </td>
       <td className="py-2 pr-3 sm:pr-4">
         {/* Re-keyed on each version so the highlight animation replays when the row changes. */}
-        <span key={payment.version} className="inline-block rounded-full motion-safe:animate-settle">
+        <span key={payment.version} className="settle-flash inline-block rounded-full">
           <StatusBadge status={payment.status} />
         </span>
       </td>

@@ -58,7 +58,7 @@ export function PaymentsTable() {
             </button>
           </div>
         )}
-        <div ref={scroller} onScroll={onScroll} className="max-h-[65vh] overflow-auto" data-testid="payments-scroll">
+        <div ref={scroller} onScroll={onScroll} className="relative max-h-[65vh] overflow-auto" data-testid="payments-scroll">
           <table className="w-full border-collapse text-left" aria-labelledby="payments-title" aria-busy={loading}>
             <thead className="sticky top-0 z-10 bg-slate-50/95 text-xs font-medium uppercase tracking-wide text-slate-500 backdrop-blur">
               <tr>

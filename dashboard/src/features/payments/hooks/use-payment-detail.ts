@@ -42,6 +42,7 @@ export function usePaymentDetail(paymentId: string, asOfIso: string | null): Pay
   }, [paymentId]);
 
   // The events reload whenever the view's version moves past the events we hold.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the trigger, not an input
   useEffect(() => {
     const controller = new AbortController();
     getPaymentEvents(paymentId, controller.signal)

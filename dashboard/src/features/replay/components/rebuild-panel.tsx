@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { Button } from '../../../components/button.tsx';
 import { Card } from '../../../components/card.tsx';
 import { isFailed, isTerminal, useRebuildStore } from '../stores/rebuild-store.ts';
@@ -10,6 +11,10 @@ export function RebuildPanel() {
   const starting = useRebuildStore((s) => s.starting);
   const error = useRebuildStore((s) => s.error);
   const start = useRebuildStore((s) => s.start);
+
+  useEffect(() => {
+    void useRebuildStore.getState().resume();
+  }, []);
   const running = starting || (job !== null && !isTerminal(job.status));
   const total = job?.eventsTotal ?? 0;
   const done = job?.eventsDone ?? 0;
@@ -56,6 +61,11 @@ export function RebuildPanel() {
             {job.eventsPerSecond ? ` · ${countFormat.format(Math.round(job.eventsPerSecond))} events/s` : ''}
           </p>
         </div>
+      )}
+      {job?.error && (
+        <p className="mt-2 text-sm text-rose-700" data-testid="replay-error">
+          {job.error}
+        </p>
       )}
       {error && (
         <p role="alert" className="mt-2 text-sm text-rose-700">

@@ -1,7 +1,7 @@
 // One projection rebuild at a time, started from the console and polled for progress until it ends.
 import { create } from 'zustand';
-import { errorMessage } from '../../../lib/api-client.ts';
-import { getRebuild, type RebuildProgress, startRebuild } from '../api/rebuild-api.ts';
+import { ApiError, errorMessage } from '../../../lib/api-client.ts';
+import { getProjection, getRebuild, type RebuildProgress, startRebuild } from '../api/rebuild-api.ts';
 
 export const POLL_MS = 1000;
 const TERMINAL = new Set(['completed', 'complete', 'done', 'succeeded', 'success', 'switched', 'failed', 'error', 'cancelled', 'canceled']);
@@ -15,6 +15,8 @@ export interface RebuildState {
   starting: boolean;
   error: string | null;
   start(): Promise<void>;
+  /** Picks up the latest rebuild (one another analyst started, or from before a reload) and follows it. */
+  resume(): Promise<void>;
   /** Fetches the job's progress once; returns whether to keep polling. */
   poll(): Promise<boolean>;
   reset(): void;
@@ -45,7 +47,20 @@ export const useRebuildStore = create<RebuildState>()((set, get) => {
         set({ job: started, starting: false });
         if (!isTerminal(started.status)) schedule();
       } catch (error) {
-        set({ starting: false, error: errorMessage(error) });
+        const running = error instanceof ApiError && error.status === 409;
+        set({ starting: false, error: running ? 'A rebuild is already under way' : errorMessage(error) });
+        if (running) await get().resume();
+      }
+    },
+
+    async resume() {
+      try {
+        const { lastRebuild } = await getProjection();
+        if (lastRebuild === null || get().job?.id === lastRebuild.id) return;
+        set({ job: lastRebuild });
+        if (!isTerminal(lastRebuild.status)) schedule();
+      } catch {
+        // Not fatal: the panel still offers to start one.
       }
     },
 

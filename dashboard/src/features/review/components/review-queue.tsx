@@ -50,7 +50,7 @@ export function ReviewQueue({ onOpen }: { onOpen(paymentId: string): void }) {
           {loading ? <Spinner label="Loading queue" /> : 'Nothing waiting for review.'}
         </div>
       ) : (
-        <ul className="max-h-[32rem] divide-y divide-slate-100 overflow-y-auto" aria-labelledby="review-title">
+        <ul className="relative max-h-[32rem] divide-y divide-slate-100 overflow-y-auto" aria-labelledby="review-title">
           {ids.map((id) => {
             const payment = byId[id];
             return payment ? <ReviewItem key={id} payment={payment} onOpen={onOpen} /> : null;

@@ -54,7 +54,7 @@ export function windowSeries(state: ThroughputState, nowMs: number, windowSecond
   for (let second = end - windowSeconds + 1; second <= end; second++) {
     t.push(second);
     const counts = state.buckets.get(second);
-    OUTCOMES.forEach((outcome, i) => series[i]?.push(counts?.[outcome] ?? 0));
+    for (const [i, outcome] of OUTCOMES.entries()) series[i]?.push(counts?.[outcome] ?? 0);
   }
   return [t, ...series];
 }
