@@ -13,7 +13,12 @@ const REPORT = join(ROOT, '.cache', 'vitest-report.json');
 /** One plain closing line, the same in any CI: `tests: N passed, N failed, N skipped`. */
 function printSummary(): void {
   try {
-    const report = JSON.parse(readFileSync(REPORT, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+    const report = JSON.parse(readFileSync(REPORT, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+      numTodoTests: number;
+    };
     say(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests + report.numTodoTests} skipped`);
   } catch {
     say('tests: no report (vitest did not finish)');

@@ -12,8 +12,8 @@ import {
   loadOrCreateDevSigningKey,
   OutboxRelay,
   parsePrivateKey,
-  seedDevClients,
   relayProducerConfig,
+  seedDevClients,
   TokenIssuer,
   TokenVerifier,
 } from '@payments/runtime';

@@ -7,6 +7,7 @@ import { type PaymentEvent, PaymentEventSchema, type RecordedEvent } from '@paym
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Compile } from 'typebox/compile';
 import type { Logger } from './logger.ts';
+import { Counter, Gauge, type Registry } from './metrics.ts';
 import { relayProducerConfig } from './outbox-relay.ts';
 
 const checkEvent = Compile(PaymentEventSchema);
@@ -27,6 +28,8 @@ export type ConsumerRunnerOptions = {
   /** Largest slice of a fetched batch handed to the handler at once. */
   maxBatch?: number;
   onProcessed?: (count: number, context: BatchContext, lastOffset: string) => void;
+  /** Where events processed, dead letters and consumer lag are reported. */
+  registry?: Registry;
 };
 
 export function decodeEvent(message: KafkaMessage): { event: RecordedEvent } | { reason: string } {
@@ -51,9 +54,23 @@ export class ConsumerRunner {
   private readonly consumer: Consumer;
   private readonly dlq: Producer;
   private readonly log: Logger;
+  private readonly processed: Counter | null;
+  private readonly deadLettered: Counter | null;
+  private readonly lag: Gauge | null;
 
   constructor(options: ConsumerRunnerOptions) {
     this.options = options;
+    const registers = options.registry ? [options.registry] : [];
+    const labelNames = ['group', 'partition'] as const;
+    this.processed = options.registry
+      ? new Counter({ name: 'consumer_events_processed_total', help: 'Kafka messages processed', labelNames, registers })
+      : null;
+    this.deadLettered = options.registry
+      ? new Counter({ name: 'consumer_dead_letters_total', help: 'messages sent to the DLQ', labelNames, registers })
+      : null;
+    this.lag = options.registry
+      ? new Gauge({ name: 'consumer_lag_messages', help: 'messages behind the partition high watermark', labelNames, registers })
+      : null;
     this.log = options.logger.child({ component: 'consumer', groupId: options.groupId, topic: options.topic });
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
@@ -102,6 +119,10 @@ export class ConsumerRunner {
           const last = slice[slice.length - 1];
           if (last) {
             resolveOffset(last.offset);
+            const labels = { group: context.groupId, partition: String(context.partition) };
+            this.processed?.inc(labels, slice.length);
+            this.deadLettered?.inc(labels, rejected.length);
+            this.lag?.set(labels, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));
             this.options.onProcessed?.(slice.length, context, last.offset);
           }
           await commitOffsetsIfNecessary();

@@ -11,5 +11,6 @@ export * from './kafka.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './migrations.ts';
+export * from './ops-server.ts';
 export * from './outbox-relay.ts';
 export * from './shutdown.ts';

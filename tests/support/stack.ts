@@ -58,6 +58,8 @@ export async function testEnvironment(db: TestDatabase): Promise<Env> {
     HOST: '127.0.0.1',
     COMMAND_API_PORT: '0',
     QUERY_API_PORT: '0',
+    AUTHORIZER_OPS_PORT: '0',
+    PROJECTOR_OPS_PORT: '0',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'payments-test-')),
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };

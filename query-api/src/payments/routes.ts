@@ -125,8 +125,7 @@ export async function paymentReadRoutes(
       const id = request.params.id.toLowerCase();
       const events = await eventStore.readStream(pool, id);
       const first = events[0];
-      if (first?.type !== 'PaymentRequested' || !canSee(principal, first.data.merchantId))
-        throw notFound(`payment ${id} not found`);
+      if (first?.type !== 'PaymentRequested' || !canSee(principal, first.data.merchantId)) throw notFound(`payment ${id} not found`);
       return {
         items: events.map((e) => ({
           position: e.position,
