@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Infra } from './infra.ts';
-import { ensureInfra, message, quietKafkajsTimeoutWarning, ROOT } from './infra.ts';
+import { CHILD_NODE_OPTIONS, ensureInfra, message, quietKafkajsTimeoutWarning, ROOT } from './infra.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const REPORT = join(ROOT, '.cache', 'vitest-report.json');
@@ -59,6 +59,7 @@ async function main(args: string[]): Promise<number> {
           TEST_DATABASE_ADMIN_URL: infra.adminUrl,
           KAFKA_BROKERS: infra.kafkaBrokers.join(','),
           KAFKAJS_NO_PARTITIONER_WARNING: '1',
+          NODE_OPTIONS: CHILD_NODE_OPTIONS,
           ...(process.env.CI ? { CI: process.env.CI } : {}),
         },
       });

@@ -25,14 +25,16 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/** The advisory lock that marks a key in flight: one name per scope, endpoint and key. */
+export const lockName = (claim: KeyClaim) => `${claim.scope}\n${claim.endpoint}\n${claim.key}`;
+
 /**
  * Claims the key inside the caller's transaction. Returns the stored response to replay, or null when this
  * request is the first and must go on (and later call `rememberResponse` in the same transaction).
  */
 export async function claimKey(client: PoolClient, claim: KeyClaim): Promise<StoredResponse | null> {
-  const lockName = `${claim.scope}\n${claim.endpoint}\n${claim.key}`;
   const { rows: locked } = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtextextended($1, 7)) as ok', [
-    lockName,
+    lockName(claim),
   ]);
   if (!locked[0]?.ok) throw conflict('a request with this Idempotency-Key is still in flight', 'idempotency_key_in_use');
   const { rows } = await client.query<{ request_hash: string; response_status: number; response_body: unknown; expired: boolean }>(

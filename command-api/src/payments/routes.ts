@@ -34,6 +34,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { decide, type PaymentCommand, PaymentDomainError } from './decide.ts';
+import { GroupCommitter } from './group-commit.ts';
 import { claimKey, IDEMPOTENCY_KEY_PATTERN, type KeyClaim, rememberResponse, requestHash } from './idempotency.ts';
 
 export type PaymentRoutesOptions = {
@@ -77,6 +78,7 @@ function toHttp(error: unknown): unknown {
 
 export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Promise<void> {
   const { pool, eventStore } = options;
+  const committer = new GroupCommitter(pool, eventStore, { ttlSeconds: options.idempotencyTtlSeconds });
 
   /** Runs a command in one transaction, behind the idempotency key when the request carries one. */
   async function execute(
@@ -121,37 +123,41 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
       if (!amount.ok) throw badRequest(`body.amount: ${amount.reason}`, 'invalid_amount');
       const now = new Date();
       const paymentId = uuidv7(now.getTime());
-      const outcome = await execute(request, reply, body.merchantId, 'POST /api/payments', async (client) => {
-        const command: PaymentCommand = {
-          type: 'RequestPayment',
-          data: {
-            paymentId,
-            merchantId: body.merchantId,
-            amountMinor: Number(amount.minor),
-            currency: body.currency,
-            reference: body.reference ?? null,
-          },
-        };
-        const [event] = await eventStore.append(client, {
+      const command: PaymentCommand = {
+        type: 'RequestPayment',
+        data: {
+          paymentId,
+          merchantId: body.merchantId,
+          amountMinor: Number(amount.minor),
+          currency: body.currency,
+          reference: body.reference ?? null,
+        },
+      };
+      const outcome = await committer.write({
+        claim: idempotencyClaim(request, body.merchantId, 'POST /api/payments'),
+        append: {
           streamId: paymentId,
           expectedVersion: 0,
           events: decide(command, initialPaymentState()),
           metadata: metadataOf(request, principal),
           occurredAt: now,
-        });
-        const accepted: PaymentAccepted = {
-          paymentId,
-          status: 'PENDING',
-          merchantId: body.merchantId,
-          amount: amount.major,
-          amountMinor: Number(amount.minor),
-          currency: body.currency,
-          reference: body.reference ?? null,
-          createdAt: now.toISOString(),
-          position: event?.position ?? 0,
-        };
-        return { status: 202, body: accepted };
+        },
+        respond: (event) => {
+          const accepted: PaymentAccepted = {
+            paymentId,
+            status: 'PENDING',
+            merchantId: body.merchantId,
+            amount: amount.major,
+            amountMinor: Number(amount.minor),
+            currency: body.currency,
+            reference: body.reference ?? null,
+            createdAt: now.toISOString(),
+            position: event.position,
+          };
+          return { status: 202, body: accepted };
+        },
       });
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
       const accepted = outcome.body as PaymentAccepted;
       return reply.status(outcome.status).header('location', `${options.queryApiUrl}/api/payments/${accepted.paymentId}`).send(accepted);
     },
