@@ -2,13 +2,23 @@
 import { type Static, Type } from 'typebox';
 import { CurrencyCodeSchema, MerchantIdSchema, PaymentStatusSchema, UuidSchema } from './events.ts';
 
+/**
+ * Free text a client sends (a payment's reference, a review reason): no control characters (C0, DEL, C1: NUL
+ * cannot be stored in jsonb and fails the whole group-commit batch with a 500; CR LF and ANSI escapes inject
+ * into logs and terminals), no lone surrogates (PostgreSQL rejects them in jsonb: another 500), and no
+ * bidirectional overrides or isolates (U+202A-U+202E, U+2066-U+2069: they make "exe.gpj" read as "jpg.exe" on
+ * an analyst's screen). Emoji, combining marks and right-to-left scripts are fine. TypeBox compiles patterns
+ * with the `u` flag, so \p{Cs} matches only a surrogate that is not half of a pair.
+ */
+const PLAIN_TEXT = '^[^\\p{Cc}\\p{Cs}\\u202A-\\u202E\\u2066-\\u2069]*$';
+
 export const RequestPaymentBodySchema = Type.Object(
   {
     merchantId: MerchantIdSchema,
     /** Major units as a JSON number or decimal string; converted exactly by money.ts. */
     amount: Type.Union([Type.Number(), Type.String({ minLength: 1, maxLength: 32 })]),
     currency: CurrencyCodeSchema,
-    reference: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    reference: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: PLAIN_TEXT })),
   },
   { additionalProperties: false },
 );
@@ -29,7 +39,7 @@ export const PaymentAcceptedSchema = Type.Object({
 export type PaymentAccepted = Static<typeof PaymentAcceptedSchema>;
 
 export const ReviewBodySchema = Type.Object(
-  { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
+  { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, pattern: PLAIN_TEXT })) },
   { additionalProperties: false },
 );
 export type ReviewBody = Static<typeof ReviewBodySchema>;

@@ -112,7 +112,7 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
         response: { 202: PaymentAcceptedSchema, ...errors },
       },
-      preHandler: requireRole('merchant'),
+      onRequest: requireRole('merchant'),
       config: { rateLimit: options.rateLimit },
     },
     async (request, reply) => {
@@ -168,7 +168,7 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
       `/api/payments/:id/${action}`,
       {
         schema: { params: PaymentIdParams, body: Type.Optional(ReviewBodySchema), response: { 200: ReviewResultSchema, ...errors } },
-        preHandler: requireRole('analyst'),
+        onRequest: requireRole('analyst'),
       },
       async (request, reply) => {
         const principal = principalOf(request);

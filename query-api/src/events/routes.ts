@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { type App, badRequest, type Pool, requireRole, toRecordedEvent } from '@payments/runtime';
 import { PAYMENT_EVENT_TYPES, type PaymentEventType } from '@payments/schemas';
 import { Type } from 'typebox';
+import { parseInstant } from '../instant.ts';
 
 const PAGE = 1000;
 
@@ -21,10 +22,12 @@ export async function eventHistoryRoutes(app: App, options: { pool: Pool }) {
           { additionalProperties: false },
         ),
       },
-      preHandler: requireRole('analyst'),
+      onRequest: requireRole('analyst'),
     },
     async (request, reply) => {
-      const { from, to, type } = request.query;
+      const { type } = request.query;
+      const from = request.query.from === undefined ? null : parseInstant(request.query.from, 'querystring.from');
+      const to = request.query.to === undefined ? null : parseInstant(request.query.to, 'querystring.to');
       if (type !== undefined && !PAYMENT_EVENT_TYPES.includes(type as PaymentEventType)) {
         throw badRequest(`querystring.type must be one of ${PAYMENT_EVENT_TYPES.join(', ')}`);
       }
@@ -36,16 +39,23 @@ export async function eventHistoryRoutes(app: App, options: { pool: Pool }) {
         await client.query('rollback').catch(() => {});
         client.release();
       };
-      await client.query('begin isolation level repeatable read read only');
-      await client.query(
-        `declare history no scroll cursor for
+      // a failure before the stream owns the client must release it too: a leaked client is never returned,
+      // and the pool (and the service's shutdown, which waits for it) runs dry
+      try {
+        await client.query('begin isolation level repeatable read read only');
+        await client.query(
+          `declare history no scroll cursor for
            select position, event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at
              from es.events
             where ($1::timestamptz is null or occurred_at >= $1) and ($2::timestamptz is null or occurred_at < $2)
               and ($3::text is null or type = $3)
             order by position`,
-        [from ?? null, to ?? null, type ?? null],
-      );
+          [from, to, type ?? null],
+        );
+      } catch (error) {
+        await release();
+        throw error;
+      }
       async function* lines() {
         try {
           for (;;) {

@@ -15,6 +15,7 @@ import {
 import {
   ErrorResponseSchema,
   foldPayment,
+  MerchantIdSchema,
   PaymentPageSchema,
   PaymentStatusSchema,
   PaymentViewSchema,
@@ -22,12 +23,16 @@ import {
 } from '@payments/schemas';
 import { Type } from 'typebox';
 import { waitForPosition } from '../consistency.ts';
+import { parseInstant } from '../instant.ts';
 import type { FeedTail } from '../stream/feed-tail.ts';
 import { decodeCursor, getPayment, listPayments } from './queries.ts';
 
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const MinPosition = Type.Optional(Type.Integer({ minimum: 1, description: 'wait until the read side reflects this command position' }));
+// bounded: a 20-digit position passed the integer check and overflowed PostgreSQL's bigint (a 500)
+const MinPosition = Type.Optional(
+  Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'wait until the read side reflects this command position' }),
+);
 
 export const EventItemSchema = Type.Object({
   position: Type.Integer(),
@@ -55,7 +60,8 @@ export async function paymentReadRoutes(
         querystring: Type.Object(
           {
             status: Type.Optional(PaymentStatusSchema),
-            merchantId: Type.Optional(Type.String({ maxLength: 64 })),
+            // the ids merchants have: a NUL here reached PostgreSQL as text and failed the query (a 500)
+            merchantId: Type.Optional(MerchantIdSchema),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
             cursor: Type.Optional(Type.String({ maxLength: 200 })),
             minPosition: MinPosition,
@@ -64,7 +70,7 @@ export async function paymentReadRoutes(
         ),
         response: { 200: PaymentPageSchema, ...errors },
       },
-      preHandler: readers,
+      onRequest: readers,
     },
     async (request, reply) => {
       const principal = principalOf(request);
@@ -95,14 +101,15 @@ export async function paymentReadRoutes(
         ),
         response: { 200: PaymentViewSchema, ...errors },
       },
-      preHandler: readers,
+      onRequest: readers,
     },
     async (request, reply) => {
       const principal = principalOf(request);
       const id = request.params.id.toLowerCase();
       if (request.query.asOf !== undefined) {
         // as it stood then: fold the event store up to that time
-        const state = foldPayment(await eventStore.readStream(pool, id, { asOf: new Date(request.query.asOf) }));
+        const asOf = parseInstant(request.query.asOf, 'querystring.asOf');
+        const state = foldPayment(await eventStore.readStream(pool, id, { asOf }));
         if (state.status === 'NONE' || !canSee(principal, state.merchantId))
           throw notFound(`payment ${id} not found at ${request.query.asOf}`);
         return toPaymentView(state);
@@ -118,7 +125,7 @@ export async function paymentReadRoutes(
     '/api/payments/:id/events',
     {
       schema: { params: IdParams, response: { 200: Type.Object({ items: Type.Array(EventItemSchema) }), ...errors } },
-      preHandler: readers,
+      onRequest: readers,
     },
     async (request) => {
       const principal = principalOf(request);

@@ -56,7 +56,7 @@ export async function projectionRoutes(app: App, options: { pool: Pool }) {
     '/api/projections/:name/rebuild',
     {
       schema: { params: Name, response: { 202: RebuildSchema, 404: ErrorResponseSchema, 409: ErrorResponseSchema } },
-      preHandler: requireRole('analyst'),
+      onRequest: requireRole('analyst'),
     },
     async (request, reply) => {
       known(request.params.name);
@@ -80,10 +80,11 @@ export async function projectionRoutes(app: App, options: { pool: Pool }) {
     '/api/projections/:name/rebuilds/:id',
     {
       schema: {
-        params: Type.Object({ name: Type.String({ maxLength: 64 }), id: Type.Integer({ minimum: 1 }) }),
+        // bounded: a 20-digit id passed the integer check and overflowed PostgreSQL's bigint (a 500)
+        params: Type.Object({ name: Type.String({ maxLength: 64 }), id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
         response: { 200: RebuildSchema, 404: ErrorResponseSchema },
       },
-      preHandler: requireRole('analyst', 'viewer'),
+      onRequest: requireRole('analyst', 'viewer'),
     },
     async (request) => {
       known(request.params.name);
@@ -106,7 +107,7 @@ export async function projectionRoutes(app: App, options: { pool: Pool }) {
           404: ErrorResponseSchema,
         },
       },
-      preHandler: requireRole('analyst', 'viewer'),
+      onRequest: requireRole('analyst', 'viewer'),
     },
     async (request) => {
       known(request.params.name);

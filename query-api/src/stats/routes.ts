@@ -3,6 +3,7 @@
 import { type App, badRequest, type Pool, principalOf, requireRole } from '@payments/runtime';
 import { ErrorResponseSchema, SeriesSchema, StatsSchema } from '@payments/schemas';
 import { Type } from 'typebox';
+import { parseInstant } from '../instant.ts';
 import { loadSeries, loadStats } from './queries.ts';
 
 const MAX_POINTS = 10_000;
@@ -11,7 +12,7 @@ export async function statsRoutes(app: App, options: { pool: Pool }) {
   const readers = requireRole('merchant', 'analyst', 'viewer');
   const scope = (p: { role: string; merchantId?: string }) => (p.role === 'merchant' ? (p.merchantId ?? '') : null);
 
-  app.get('/api/stats', { schema: { response: { 200: StatsSchema, 401: ErrorResponseSchema } }, preHandler: readers }, async (request) =>
+  app.get('/api/stats', { schema: { response: { 200: StatsSchema, 401: ErrorResponseSchema } }, onRequest: readers }, async (request) =>
     loadStats(options.pool, scope(principalOf(request))),
   );
 
@@ -29,11 +30,11 @@ export async function statsRoutes(app: App, options: { pool: Pool }) {
         ),
         response: { 200: SeriesSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema },
       },
-      preHandler: readers,
+      onRequest: readers,
     },
     async (request) => {
-      const to = request.query.to ? new Date(request.query.to) : new Date();
-      const from = request.query.from ? new Date(request.query.from) : new Date(to.getTime() - 15 * 60_000);
+      const to = request.query.to ? parseInstant(request.query.to, 'querystring.to') : new Date();
+      const from = request.query.from ? parseInstant(request.query.from, 'querystring.from') : new Date(to.getTime() - 15 * 60_000);
       const stepSeconds = request.query.step ?? 1;
       if (from >= to) throw badRequest('querystring.from must be before to');
       if ((to.getTime() - from.getTime()) / 1000 / stepSeconds > MAX_POINTS)

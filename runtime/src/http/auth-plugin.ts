@@ -30,7 +30,12 @@ export async function authenticate(verifier: TokenVerifier, token: string | unde
   }
 }
 
-/** A preHandler that demands a valid token whose role is one of `roles`. */
+/**
+ * A hook that demands a valid token whose role is one of `roles`. Register it as the route's `onRequest`, so a
+ * caller without the right is refused (401/403) before its body is read, parsed or validated: an anonymous
+ * request must learn nothing from validation errors, and must not make the server parse its payload. (The
+ * WebSocket route, which may take its token from the query string, runs it as a preHandler instead.)
+ */
 export const requireRole =
   (...roles: Role[]) =>
   async (request: FastifyRequest): Promise<void> => {

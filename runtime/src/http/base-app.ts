@@ -1,5 +1,6 @@
 // What both HTTP APIs share: fastify with the typebox type provider, security headers, CORS for the
 // dashboard only, the one error handler, token auth, request metrics, /health/live, /health/ready, /metrics.
+import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
@@ -9,6 +10,8 @@ import type { Logger } from '../logger.ts';
 import { Histogram, type Registry } from '../metrics.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { installErrorHandler } from './errors.ts';
+
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -36,7 +39,14 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     routerOptions: { maxParamLength: 200 },
-    requestIdHeader: 'x-request-id',
+    // The request id becomes every event's metadata.correlationId (at most 128 characters in the event schema):
+    // a caller's X-Request-Id is used only when it is short visible ASCII. Copied verbatim, a 4 KB header gave
+    // a 202 for a payment whose event every consumer then dead-lettered, so it was never decided.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const header = request.headers['x-request-id'];
+      return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    },
     // a request or header this large is hostile, not a payment
     http: { maxHeaderSize: 16 * 1024 },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
