@@ -172,7 +172,8 @@ async function main(): Promise<number> {
   const system = new ServiceProcesses({ ...env, NODE_ENV: 'development', DATA_DIR: env.DATA_DIR as string }, ports);
   // PostgreSQL is restarted only where this run may own the server: in CI, or when asked explicitly; a
   // developer's running database is not the suite's to bounce
-  const restartPg = process.env.FAULTS_RESTART_POSTGRES === 'true' || (process.env.CI === 'true' && process.env.FAULTS_RESTART_POSTGRES !== 'false');
+  const restartPg =
+    process.env.FAULTS_RESTART_POSTGRES === 'true' || (process.env.CI === 'true' && process.env.FAULTS_RESTART_POSTGRES !== 'false');
   const cluster = restartPg ? await postgresCluster() : null;
   const failures: string[] = [];
   try {

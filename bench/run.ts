@@ -1,0 +1,319 @@
+// `npm run bench`: the load benchmark (docs/PERFORMANCE.md). Reuses the running stack or starts one, then in
+// one run: baseline and command alternating in short rounds, a fixed-rate command pass, end to end with
+// per-stage timing, the HTTP ceiling and a replay. Prints a table; writes bench/results/latest.json and
+// latest.html. Every wait is bounded; all traffic goes to 127.0.0.1.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createPool, relayProducerConfig } from '@payments/runtime';
+import { renderHtml } from './src/chart.ts';
+import { type BenchContext, waitForQuietPipeline } from './src/context.ts';
+import { CpuMeter, findStackProcesses } from './src/cpu.ts';
+import { type BenchOptions, DEFAULT_FIXED_RATE, parseOptions, roundSeconds, USAGE } from './src/options.ts';
+import { Baseline } from './src/phases/baseline.ts';
+import { CommandPhase, mergedLatency } from './src/phases/command.ts';
+import { runE2e } from './src/phases/e2e.ts';
+import { runHttpCeiling } from './src/phases/http-ceiling.ts';
+import { runReplay } from './src/phases/replay.ts';
+import { measureStages } from './src/phases/stages.ts';
+import { renderReport } from './src/report.ts';
+import { assemble, cpuPerItem, type FixedRatePass, type Machine, type PhaseData, type Settings } from './src/results.ts';
+import { devTokens, reuseOrStartStack, type Stack } from './src/stack.ts';
+import { type Histogram, round, spread } from './src/stats.ts';
+import { StreamWatcher } from './src/stream-watcher.ts';
+
+const RESULTS_DIR = join(import.meta.dirname, 'results');
+const log = (line: string) => process.stderr.write(`[bench ${new Date().toTimeString().slice(0, 8)}] ${line}\n`);
+
+let cleanup: (() => Promise<void>) | null = null;
+
+// kafkajs 2.2.4 sets negative timeouts on Node >= 23 (harmless; scripts/start.ts hides the same warning)
+const warningListeners = process.listeners('warning');
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'TimeoutNegativeWarning') for (const listener of warningListeners) listener(warning);
+});
+
+async function main(): Promise<number> {
+  const parsed = parseOptions(process.argv.slice(2));
+  if (parsed === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const options: BenchOptions = parsed;
+  const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  log(`run ${runId}: phases ${options.phases.join(',')}, ${options.connections} connections, ${options.durationSeconds} s per phase`);
+
+  const stack: Stack = await reuseOrStartStack(log);
+  const watcher = new StreamWatcher();
+  const db = createPool(stack.databaseUrl, { max: 3, name: 'bench' });
+  let baseline: Baseline | null = null;
+  let cleaned = false;
+  cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    watcher.close();
+    await baseline?.teardown();
+    await db.end().catch(() => {});
+    await stack.stop();
+  };
+
+  const errors: Record<string, string> = {};
+  const phases: PhaseData = {};
+  let settings: Settings | undefined;
+  try {
+    const tokens = await devTokens();
+    const kafkaPort = Number(stack.kafkaBrokers[0]?.split(':')[1] ?? 9092);
+    const processes = findStackProcesses({ commandApi: 8080, queryApi: 8081, kafka: kafkaPort });
+    const missing = ['command-api', 'query-api', 'authorizer', 'projector', 'kafka'].filter((g) => !(g in processes));
+    if (missing.length) log(`cpu: could not find the process of ${missing.join(', ')}; its CPU is not counted`);
+    const database = new URL(stack.databaseUrl).pathname.slice(1);
+    const cpu = new CpuMeter(db, [database], processes);
+    await watcher.connect(tokens.viewer);
+    const ctx: BenchContext = { runId, options, stack, tokens, db, cpu, watcher, log };
+    settings = await describeSettings(ctx, processes['command-api']);
+    const seconds = roundSeconds(options);
+
+    await waitForQuietPipeline(ctx);
+    const idleBefore = await cpu.sample();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const idle = CpuMeter.diff(idleBefore, await cpu.sample());
+    phases.idle = {
+      seconds: round(idle.seconds, 2),
+      cpuMsPerSecond: Object.fromEntries(Object.entries(idle.ms).map(([g, ms]) => [g, round(ms / idle.seconds, 1)])),
+      machineBusyPct: round(idle.machineBusyPct, 1),
+    };
+    log(`idle: machine ${phases.idle.machineBusyPct}% busy with no load offered`);
+    const wants = (phase: string) => options.phases.includes(phase as BenchOptions['phases'][number]);
+
+    // ---- baseline and command, alternating in short rounds ----
+    if (wants('baseline') || wants('command')) {
+      const command = wants('command') ? new CommandPhase(ctx) : null;
+      try {
+        if (wants('baseline')) {
+          baseline = new Baseline(ctx);
+          await baseline.setup();
+        }
+        if (command) {
+          log('command: warm-up (1 s, not measured)');
+          await command.warmUp();
+          await waitForQuietPipeline(ctx);
+        }
+        const baselineRounds: NonNullable<PhaseData['baseline']>['rounds'] = [];
+        const commandRounds: NonNullable<PhaseData['command']>['rounds'] = [];
+        const histograms: { histogram: Histogram }[] = [];
+        for (let i = 1; i <= options.rounds; i++) {
+          if (baseline) {
+            const b = await baseline.round(seconds);
+            log(`round ${i}/${options.rounds} baseline: ${round(b.tps)} tx/s (p99 ${b.latency.p99Ms} ms)`);
+            const { cpu: usage, ...rest } = b;
+            baselineRounds.push({ ...rest, cpuMsPerTx: cpuPerItem(usage, b.transactions) });
+          }
+          if (command) {
+            const c = await command.round(seconds);
+            const settled = await waitForQuietPipeline(ctx);
+            log(
+              `round ${i}/${options.rounds} command: ${round(c.rps)} accepted/s (p99 ${c.latency.p99Ms} ms, statuses ${JSON.stringify(c.statuses)}); pipeline caught up ${round(settled.seconds, 1)} s later`,
+            );
+            const { cpu: usage, histogram, ...rest } = c;
+            histograms.push({ histogram });
+            commandRounds.push({ ...rest, cpuMsPerPayment: cpuPerItem(usage, c.accepted), settleSeconds: round(settled.seconds, 2) });
+          }
+        }
+        if (baseline) phases.baseline = { rounds: baselineRounds, tps: spread(baselineRounds.map((r) => r.tps)) };
+        if (command) {
+          const rps = spread(commandRounds.map((r) => r.rps));
+          phases.command = { rounds: commandRounds, rps, saturatedLatency: mergedLatency(histograms) };
+          const rate = options.rate ?? (rps.median > 0 ? Math.max(1, Math.round(rps.median / 2)) : DEFAULT_FIXED_RATE);
+          log(`command: fixed rate ${rate}/s for ${options.durationSeconds} s (open loop, each payment followed to its decision)`);
+          await waitForQuietPipeline(ctx);
+          const f = await runE2e(ctx, { rate, seconds: options.durationSeconds, name: 'fixed' });
+          const { cpu: usage, samples: _samples, window: _window, timeline: _timeline, ...rest } = f;
+          const pass: FixedRatePass = {
+            ...rest,
+            rateSource: options.rate ? '--rate' : 'half of the measured maximum',
+            cpuMsPerPayment: cpuPerItem(usage, f.accepted),
+          };
+          phases.command.fixedRate = pass;
+          log(
+            `command: at ${rate}/s 202 p50 ${f.ack.p50Ms} ms, p99 ${f.ack.p99Ms} ms, p99.9 ${f.ack.p999Ms} ms; decided p50 ${f.latency.p50Ms} ms, p99 ${f.latency.p99Ms} ms`,
+          );
+          try {
+            pass.stages = await measureStages(ctx, f);
+          } catch (error) {
+            errors.stagesAtFixedRate = message(error);
+          }
+        }
+      } catch (error) {
+        errors[wants('command') ? 'command' : 'baseline'] = message(error);
+        log(`baseline/command failed: ${message(error)}`);
+      } finally {
+        await baseline?.teardown();
+        baseline = null;
+      }
+    }
+
+    // ---- end to end, with the stages of its sample ----
+    if (wants('e2e')) {
+      try {
+        const settled = await waitForQuietPipeline(ctx);
+        log(`e2e: ${options.e2eRate}/s offered for ${options.durationSeconds} s`);
+        const e = await runE2e(ctx, { rate: options.e2eRate, seconds: options.durationSeconds, name: 'e2e' });
+        const { cpu: usage, samples: _samples, window: _window, ...rest } = e;
+        phases.e2e = { ...rest, cpuMsPerPayment: cpuPerItem(usage, e.accepted), settleBeforeSeconds: round(settled.seconds, 2) };
+        log(
+          `e2e: ${e.decided}/${e.accepted} decided; p50 ${e.latency.p50Ms} ms, p99 ${e.latency.p99Ms} ms, p99.9 ${e.latency.p999Ms} ms; drain ${e.drainSeconds ?? 'unfinished'} s`,
+        );
+        try {
+          phases.stages = await measureStages(ctx, e);
+        } catch (error) {
+          errors.stages = message(error);
+          log(`stages failed: ${message(error)}`);
+        }
+      } catch (error) {
+        errors.e2e = message(error);
+        log(`e2e failed: ${message(error)}`);
+      }
+    }
+
+    // ---- HTTP ceiling ----
+    if (wants('http')) {
+      try {
+        await waitForQuietPipeline(ctx);
+        log(`http: bare fastify route, ${options.connections} connections, ${options.durationSeconds} s`);
+        const h = await runHttpCeiling(ctx, options.durationSeconds);
+        const { cpu: usage, ...rest } = h;
+        phases.http = { ...rest, cpuMsPerRequest: cpuPerItem(usage, h.requests) };
+        log(`http: ${round(h.rps)} req/s`);
+      } catch (error) {
+        errors.http = message(error);
+        log(`http failed: ${message(error)}`);
+      }
+    }
+
+    // ---- replay ----
+    if (wants('replay')) {
+      try {
+        await waitForQuietPipeline(ctx);
+        log('replay: rebuilding the payments projection');
+        const r = await runReplay(ctx);
+        const { cpu: usage, ...rest } = r;
+        phases.replay = { ...rest, cpuMsPerEvent: cpuPerItem(usage, r.events) };
+        log(`replay: ${r.status}, ${r.events} events at ${round(r.eventsPerSecond)} events/s`);
+      } catch (error) {
+        errors.replay = message(error);
+        log(`replay failed: ${message(error)}`);
+      }
+    }
+  } finally {
+    await cleanup();
+  }
+
+  if (!settings) throw new Error('the bench could not get as far as its first phase');
+  const results = assemble(phases, errors, machine(), settings);
+  const text = renderReport(results);
+  console.log(`\n${text}`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeAtomically(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeAtomically(join(RESULTS_DIR, 'latest.html'), renderHtml(results, text));
+  log('wrote bench/results/latest.json and bench/results/latest.html');
+  return Object.keys(errors).length ? 1 : 0;
+}
+
+/** Durability and the stack's own settings, read from the server and the command API's environment. */
+async function describeSettings(ctx: BenchContext, commandApiPid: number | undefined): Promise<Settings> {
+  const durability: Record<string, string> = {};
+  for (const name of ['synchronous_commit', 'fsync', 'wal_sync_method', 'commit_delay', 'full_page_writes']) {
+    const { rows } = await ctx.db.query<Record<string, string>>(`show ${name}`);
+    durability[name] = Object.values(rows[0] ?? {})[0] ?? '?';
+  }
+  // kafkajs refuses an idempotent producer unless acks is -1 (all): the relay's config says which
+  durability.producer = relayProducerConfig().idempotent ? 'idempotent, acks=all' : 'not idempotent';
+  durability.kafka = 'single broker, replication factor 1';
+  const stackEnvironment: Record<string, string> = {};
+  const environ = commandApiPid ? readEnviron(commandApiPid) : {};
+  for (const [name, fallback] of [
+    ['DB_POOL_MAX', '10'],
+    ['RELAY_BATCH_SIZE', '500'],
+    ['LOG_LEVEL', 'info'],
+    ['NODE_ENV', 'development'],
+  ] as const) {
+    stackEnvironment[name] = environ[name] ?? `${fallback} (default)`;
+  }
+  const o = ctx.options;
+  return {
+    commit: gitCommit(),
+    durationSeconds: o.durationSeconds,
+    roundSeconds: round(roundSeconds(o), 2),
+    connections: o.connections,
+    rounds: o.rounds,
+    fixedRate: o.rate ?? 'half of the measured maximum',
+    e2eRate: o.e2eRate,
+    phases: o.phases,
+    stack: ctx.stack.startedByBench ? 'started by the bench' : 'reused',
+    stackEnvironment,
+    durability,
+  };
+}
+
+/** The commit the figures belong to (`-dirty` with uncommitted changes), so runs can be compared over time. */
+function gitCommit(): string {
+  try {
+    const run = (args: string[]) => execFileSync('git', args, { cwd: join(import.meta.dirname, '..'), encoding: 'utf8' }).trim();
+    return `${run(['rev-parse', '--short', 'HEAD'])}${run(['status', '--porcelain', '--untracked-files=no']) ? '-dirty' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function readEnviron(pid: number): Record<string, string> {
+  try {
+    const out: Record<string, string> = {};
+    for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const at = entry.indexOf('=');
+      if (at > 0) out[entry.slice(0, at)] = entry.slice(at + 1);
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+function machine(): Machine {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model.trim() ?? '?',
+    memoryGb: round(totalmem() / 1024 ** 3, 1),
+    node: process.version,
+    kernel: release(),
+    platform: process.platform,
+    loadAverage: loadavg().map((v) => round(v, 2)),
+  };
+}
+
+function writeAtomically(path: string, content: string): void {
+  writeFileSync(`${path}.tmp`, content);
+  renameSync(`${path}.tmp`, path);
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    const done = cleanup ? cleanup() : Promise.resolve();
+    void done.finally(() => process.exit(130));
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (error: unknown) => {
+    console.error(`bench failed: ${message(error)}`);
+    await cleanup?.().catch(() => {});
+    process.exit(1);
+  },
+);

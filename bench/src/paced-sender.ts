@@ -1,0 +1,123 @@
+// An open-loop sender at a fixed offered rate (as wrk2 does): request i is due at start + i/rate, and its
+// latency is measured from that intended start, not from when a free connection finally sent it. A server
+// that stalls therefore shows its stall in every request that should have gone out meanwhile, instead of
+// quietly slowing the sender down (coordinated omission). Requests beyond `connections` in flight wait in
+// the agent's queue, and that wait counts too.
+import { Agent, request } from 'node:http';
+import { nowMs, sleep } from './clock.ts';
+import type { PaymentRequest } from './payment-requests.ts';
+import { type Histogram, newHistogram, recordMs } from './stats.ts';
+
+export type PacedOptions = {
+  url: string;
+  rate: number;
+  durationMs: number;
+  connections: number;
+  next: () => PaymentRequest;
+  /** Every completed response, with the intended start and the arrival of the full response (epoch ms). */
+  onResponse?: (response: { status: number; body: string; intendedAt: number; sentAt: number; ackAt: number }) => void;
+  /** How long to wait for the last in-flight responses after the offered load ends. */
+  tailTimeoutMs?: number;
+};
+
+export type PacedResult = {
+  offered: number;
+  accepted: number;
+  statuses: Record<string, number>;
+  errors: number;
+  startedAt: number;
+  /** When the last request was due: the offered load stops here. */
+  loadEndedAt: number;
+  finishedAt: number;
+  /** intended start → response, 202s only */
+  latency: Histogram;
+  /** How far behind schedule the sender itself fell at worst (a load generator short of CPU shows here). */
+  maxSendLagMs: number;
+};
+
+export async function sendAtFixedRate(options: PacedOptions): Promise<PacedResult> {
+  const target = new URL(options.url);
+  if (target.hostname !== '127.0.0.1' && target.hostname !== 'localhost') throw new Error('the bench only sends to 127.0.0.1');
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const total = Math.max(1, Math.round((options.rate * options.durationMs) / 1000));
+  const interval = 1000 / options.rate;
+  const latency = newHistogram();
+  const statuses: Record<string, number> = {};
+  let accepted = 0;
+  let errors = 0;
+  let sent = 0;
+  let inFlight = 0;
+  let maxSendLagMs = 0;
+
+  const fire = (intendedAt: number) => {
+    const payment = options.next();
+    inFlight++;
+    let settled = false;
+    const sentAt = nowMs();
+    maxSendLagMs = Math.max(maxSendLagMs, sentAt - intendedAt);
+    const req = request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { ...payment.headers, 'content-length': Buffer.byteLength(payment.body) },
+        timeout: 30_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const ackAt = nowMs();
+          if (settled) return;
+          settled = true;
+          inFlight--;
+          const status = res.statusCode ?? 0;
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          if (status === 202) {
+            accepted++;
+            recordMs(latency, ackAt - intendedAt);
+          }
+          options.onResponse?.({ status, body: Buffer.concat(chunks).toString('utf8'), intendedAt, sentAt, ackAt });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', () => {
+      if (settled) return;
+      settled = true;
+      inFlight--;
+      errors++;
+    });
+    req.end(payment.body);
+  };
+
+  const startedAt = nowMs() + 5;
+  // A 1 ms timer catches up on every request that has come due, each stamped with its own intended start.
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const due = Math.min(total, Math.floor((nowMs() - startedAt) / interval) + 1);
+      while (sent < due) fire(startedAt + sent++ * interval);
+      if (sent >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 1);
+  });
+  const loadEndedAt = startedAt + (total - 1) * interval;
+  const deadline = Date.now() + (options.tailTimeoutMs ?? 30_000);
+  while (inFlight > 0 && Date.now() < deadline) await sleep(5);
+  agent.destroy();
+  return {
+    offered: total,
+    accepted,
+    statuses,
+    errors: errors + inFlight,
+    startedAt,
+    loadEndedAt,
+    finishedAt: nowMs(),
+    latency,
+    maxSendLagMs,
+  };
+}

@@ -1,0 +1,110 @@
+// Command: POST /api/payments as fast as `connections` closed-loop clients can go (autocannon), for the
+// sustainable rate. (The open-loop pass at a fixed offered rate, half of that by default, for latency without
+// coordinated omission is the e2e runner's: it times the 202 and the decision of each payment.) Each request carries a fresh Idempotency-Key and a merchant token; the body
+// mix sends about 20% of payments to review.
+import autocannon from 'autocannon';
+import { nowMs } from '../clock.ts';
+import type { BenchContext } from '../context.ts';
+import { CpuMeter, type CpuUsage } from '../cpu.ts';
+import { PaymentRequestMix } from '../payment-requests.ts';
+import { COMMAND_API } from '../stack.ts';
+import { type Histogram, type LatencySummary, newHistogram, recordMs, summarize } from '../stats.ts';
+
+export type ClosedLoopResult = {
+  /** accepted (202) per second */
+  rps: number;
+  accepted: number;
+  seconds: number;
+  statuses: Record<string, number>;
+  errors: number;
+  latency: LatencySummary;
+  histogram: Histogram;
+};
+
+export type CommandRound = ClosedLoopResult & { cpu: CpuUsage };
+
+/** Runs autocannon for `seconds` against `url` with the payment mix; counts and times 202s only. */
+export async function closedLoop(options: {
+  url: string;
+  connections: number;
+  seconds: number;
+  mix: PaymentRequestMix;
+  accepted?: (status: number) => boolean;
+}): Promise<ClosedLoopResult> {
+  const histogram = newHistogram();
+  const statuses: Record<string, number> = {};
+  const isAccepted = options.accepted ?? ((status: number) => status === 202);
+  let accepted = 0;
+  const start = nowMs();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.url,
+        method: 'POST',
+        connections: options.connections,
+        duration: options.seconds,
+        timeout: 10,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request) => {
+              const payment = options.mix.next();
+              return { ...request, headers: { ...request.headers, ...payment.headers }, body: payment.body };
+            },
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+      if (isAccepted(statusCode)) {
+        accepted++;
+        recordMs(histogram, responseTime);
+      }
+    });
+  });
+  const seconds = (nowMs() - start) / 1000;
+  return {
+    rps: accepted / seconds,
+    accepted,
+    seconds,
+    statuses,
+    errors: result.errors,
+    latency: summarize(histogram),
+    histogram,
+  };
+}
+
+export class CommandPhase {
+  private readonly ctx: BenchContext;
+  readonly mix: PaymentRequestMix;
+
+  constructor(ctx: BenchContext) {
+    this.ctx = ctx;
+    this.mix = new PaymentRequestMix(`${ctx.runId}-command`, ctx.tokens.merchants);
+  }
+
+  /** A short unmeasured run, so the first round does not pay for JIT compilation and pool warm-up. */
+  async warmUp(seconds = 1): Promise<void> {
+    await closedLoop({ url: `${COMMAND_API}/api/payments`, connections: this.ctx.options.connections, seconds, mix: this.mix });
+  }
+
+  async round(seconds: number): Promise<CommandRound> {
+    const before = await this.ctx.cpu.sample();
+    const result = await closedLoop({
+      url: `${COMMAND_API}/api/payments`,
+      connections: this.ctx.options.connections,
+      seconds,
+      mix: this.mix,
+    });
+    const cpu = CpuMeter.diff(before, await this.ctx.cpu.sample());
+    return { ...result, cpu };
+  }
+}
+
+export function mergedLatency(rounds: readonly { histogram: Histogram }[]): LatencySummary {
+  const all = newHistogram();
+  for (const r of rounds) all.add(r.histogram);
+  return summarize(all);
+}

@@ -1,0 +1,107 @@
+// End to end: payments offered at a fixed rate (open loop, intended-start timestamps), each one timed from
+// its intended send to its 202 (the command latency, corrected for coordinated omission) and to the moment
+// the WebSocket client sees it decided (AUTHORIZED or REVIEW). After the offered load stops, the drain is how
+// long until every accepted payment was seen decided. The command phase's fixed-rate pass runs this too, at
+// half the sustainable rate, so the pipeline's own latency shows apart from an API that is saturated.
+import { nowMs, waitUntil } from '../clock.ts';
+import type { BenchContext } from '../context.ts';
+import { CpuMeter, type CpuUsage } from '../cpu.ts';
+import { sendAtFixedRate } from '../paced-sender.ts';
+import { PaymentRequestMix } from '../payment-requests.ts';
+import { COMMAND_API } from '../stack.ts';
+import { type LatencySummary, newHistogram, percentile, recordMs, round, summarize } from '../stats.ts';
+
+export type E2eSample = { paymentId: string; intendedAt: number; ackAt: number; decidedAt: number | null };
+
+export type E2eResult = {
+  offeredRate: number;
+  offered: number;
+  accepted: number;
+  statuses: Record<string, number>;
+  errors: number;
+  decided: number;
+  /** intended send → HTTP 202 */
+  ack: LatencySummary;
+  /** intended send → seen decided on the WebSocket */
+  latency: LatencySummary;
+  /** seconds from the end of the offered load until the last accepted payment was seen decided; null: never */
+  drainSeconds: number | null;
+  undecided: number;
+  maxSendLagMs: number;
+  /** per second of the offered load: payments accepted, and their p50 and p99 end-to-end latency */
+  timeline: { second: number; sent: number; p50Ms: number | null; p99Ms: number | null }[];
+  cpu: CpuUsage;
+  samples: E2eSample[];
+  window: { startedAt: number; endedAt: number };
+};
+
+export async function runE2e(ctx: BenchContext, pass: { rate: number; seconds: number; name: string }): Promise<E2eResult> {
+  const { options, watcher } = ctx;
+  const mix = new PaymentRequestMix(`${ctx.runId}-${pass.name}`, ctx.tokens.merchants);
+  const samples = new Map<string, E2eSample>();
+  const ack = newHistogram();
+  watcher.startTracking();
+  // a system that cannot accept the offered rate queues requests at the sender: let them finish (bounded)
+  const drainLimitMs = Math.max(30_000, 3 * pass.seconds * 1000);
+  const before = await ctx.cpu.sample();
+  const sent = await sendAtFixedRate({
+    tailTimeoutMs: drainLimitMs,
+    url: `${COMMAND_API}/api/payments`,
+    rate: pass.rate,
+    durationMs: pass.seconds * 1000,
+    connections: options.connections,
+    next: () => mix.next(),
+    onResponse: ({ status, body, intendedAt, ackAt }) => {
+      if (status !== 202) return;
+      const { paymentId } = JSON.parse(body) as { paymentId: string };
+      samples.set(paymentId, { paymentId, intendedAt, ackAt, decidedAt: null });
+      recordMs(ack, ackAt - intendedAt);
+      watcher.track(paymentId);
+    },
+  });
+  const drained = await waitUntil(() => watcher.decidedAt.size >= samples.size, drainLimitMs, 20);
+  const cpu = CpuMeter.diff(before, await ctx.cpu.sample());
+  watcher.stopTracking();
+
+  const latency = newHistogram();
+  let lastDecidedAt = 0;
+  const perSecond = new Map<number, { sent: number; latencies: number[] }>();
+  for (const sample of samples.values()) {
+    sample.decidedAt = watcher.decidedAt.get(sample.paymentId) ?? null;
+    const second = Math.floor((sample.intendedAt - sent.startedAt) / 1000);
+    const bucket = perSecond.get(second) ?? { sent: 0, latencies: [] };
+    perSecond.set(second, bucket);
+    bucket.sent++;
+    if (sample.decidedAt === null) continue;
+    recordMs(latency, sample.decidedAt - sample.intendedAt);
+    bucket.latencies.push(sample.decidedAt - sample.intendedAt);
+    lastDecidedAt = Math.max(lastDecidedAt, sample.decidedAt);
+  }
+  const decided = [...samples.values()].filter((s) => s.decidedAt !== null).length;
+  return {
+    offeredRate: pass.rate,
+    offered: sent.offered,
+    accepted: sent.accepted,
+    statuses: sent.statuses,
+    errors: sent.errors,
+    decided,
+    ack: summarize(ack),
+    latency: summarize(latency),
+    drainSeconds: drained && samples.size ? round(Math.max(0, lastDecidedAt - sent.loadEndedAt) / 1000, 3) : null,
+    undecided: samples.size - decided,
+    maxSendLagMs: round(sent.maxSendLagMs, 1),
+    timeline: [...perSecond.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([second, { sent, latencies }]) => ({
+        second,
+        sent,
+        p50Ms: roundOrNull(percentile(latencies, 50)),
+        p99Ms: roundOrNull(percentile(latencies, 99)),
+      })),
+    cpu,
+    samples: [...samples.values()],
+    window: { startedAt: sent.startedAt, endedAt: nowMs() },
+  };
+}
+
+const roundOrNull = (value: number | null) => (value === null ? null : round(value, 1));
