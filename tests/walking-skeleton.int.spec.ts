@@ -45,4 +45,21 @@ describe('a payment end to end', () => {
     const view = await get(`${stack.queryUrl}/api/payments/${id}?minPosition=${approved.body.position}`, analyst);
     expect(view.body).toMatchObject({ status: 'APPROVED', reviewer: 'analyst', reviewReason: 'known customer' });
   });
+
+  it('a projector whose stored offsets lie past a recreated topic still projects new payments', async () => {
+    // PostgreSQL kept its offsets while Kafka's storage was wiped: the stored offsets are past the end
+    await stack.db.pool.query(
+      `insert into read.kafka_offsets (consumer_group, topic, partition, next_offset)
+       select $1, $2, p, 1000000 from generate_series(0, 5) p
+       on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset`,
+      [stack.env.PROJECTOR_GROUP_ID, stack.env.EVENTS_TOPIC],
+    );
+    const merchant = await stack.token('merchant-M456');
+    const created = await post(`${stack.commandUrl}/api/payments`, merchant, { merchantId: 'M456', amount: 42, currency: 'EUR' });
+    const viewer = await stack.token('viewer');
+    await eventually(async () => {
+      const res = await get(`${stack.queryUrl}/api/payments/${created.body.paymentId}`, viewer);
+      return res.body.status === 'AUTHORIZED' ? true : undefined;
+    });
+  });
 });

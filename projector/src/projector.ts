@@ -40,7 +40,17 @@ export function projectorHandler(deps: ProjectorDeps) {
         `select next_offset from ${LIVE_SCHEMA}.kafka_offsets where consumer_group = $1 and topic = $2 and partition = $3`,
         [context.groupId, context.topic, context.partition],
       );
-      const nextOffset = rows[0]?.next_offset ?? 0;
+      let nextOffset = rows[0]?.next_offset ?? 0;
+      if (nextOffset > Number(context.highWatermark)) {
+        // the stored offset lies past the end of the partition: the topic was recreated (Kafka's storage was
+        // wiped while PostgreSQL kept its state). Its offsets mean nothing now; read it all again, and the
+        // fold's stream-version check skips every event already applied.
+        deps.logger.warn(
+          { partition: context.partition, stored: nextOffset, highWatermark: context.highWatermark },
+          'topic was recreated: re-reading the partition',
+        );
+        nextOffset = 0;
+      }
       const fresh = events.filter((e) => Number(e.offset) >= nextOffset);
       const last = events[events.length - 1];
       if (fresh.length === 0 || !last) return [];
