@@ -21,9 +21,14 @@ export function createPool(connectionString: string, options: { max?: number; na
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
   });
-  // An idle client losing its connection (PostgreSQL restarted) must not crash the process; the pool
-  // replaces it on the next checkout.
+  // A connection lost while idle (PostgreSQL restarted) is dropped by the pool; one lost while checked out,
+  // e.g. a relay transaction waiting on Kafka, would emit an unhandled 'error' and crash the process. Every
+  // client gets a listener for its whole life: the pending or next query fails with the error instead, and
+  // the pool discards the dead client when it is released.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }
 
