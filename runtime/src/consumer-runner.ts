@@ -27,6 +27,11 @@ export type ConsumerRunnerOptions = {
   handle: BatchHandler;
   /** Largest slice of a fetched batch handed to the handler at once. */
   maxBatch?: number;
+  /**
+   * Partitions handled at the same time. Handlers that coalesce concurrent calls into one transaction
+   * (see Coalescer) get a whole fetch, all partitions, in one commit.
+   */
+  partitionsConcurrently?: number;
   onProcessed?: (count: number, context: BatchContext, lastOffset: string) => void;
   /** Where events processed, dead letters and consumer lag are reported. */
   registry?: Registry;
@@ -80,7 +85,8 @@ export class ConsumerRunner {
       sessionTimeout: 10_000,
       rebalanceTimeout: 15_000,
       heartbeatInterval: 1_000,
-      maxWaitTimeInMs: 100,
+      // an idle fetch waits this long at the broker; data is returned as soon as it arrives
+      maxWaitTimeInMs: 500,
       retry: { retries: 10 },
     });
     this.dlq = options.kafka.producer(relayProducerConfig());
@@ -98,7 +104,7 @@ export class ConsumerRunner {
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.consumer.run({
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         const context: BatchContext = {
           topic: batch.topic,
