@@ -2,7 +2,7 @@
 // at the stream version right after the request. A redelivered message finds that version taken and
 // appends nothing: the effect is exactly once. A payment it cannot decide goes to the DLQ.
 import type { AppendRequest, ConsumedEvent, EventStore, Logger, Pool, Rejected } from '@payments/runtime';
-import { Coalescer, withTransaction } from '@payments/runtime';
+import { withTransaction } from '@payments/runtime';
 import { decidePayment, type RuleSet, UndecidableError } from './rules.ts';
 
 export function authorizerHandler(deps: {
@@ -12,38 +12,34 @@ export function authorizerHandler(deps: {
   logger: Logger;
   onDecided?: (n: number) => void;
 }) {
-  // partition batches arriving together share one transaction (see Coalescer)
-  const coalescer = new Coalescer<ConsumedEvent[], Rejected[]>(async (batches) => {
-    const rejected: Rejected[][] = batches.map(() => []);
+  return async (events: ConsumedEvent[]): Promise<Rejected[]> => {
+    const rejected: Rejected[] = [];
     const appends: AppendRequest[] = [];
-    batches.forEach((events, i) => {
-      for (const { event, message } of events) {
-        if (event.type !== 'PaymentRequested') continue;
-        try {
-          appends.push({
-            streamId: event.streamId,
-            expectedVersion: event.streamVersion,
-            events: [decidePayment(event.data, deps.ruleSet)],
-            metadata: {
-              correlationId: event.metadata.correlationId,
-              causationId: event.eventId,
-              actor: 'authorizer',
-              ...(event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {}),
-            },
-            occurredAt: new Date(),
-          });
-        } catch (error) {
-          if (!(error instanceof UndecidableError)) throw error;
-          rejected[i]?.push({ message, reason: error.message });
-        }
+    for (const { event, message } of events) {
+      if (event.type !== 'PaymentRequested') continue;
+      try {
+        appends.push({
+          streamId: event.streamId,
+          expectedVersion: event.streamVersion,
+          events: [decidePayment(event.data, deps.ruleSet)],
+          metadata: {
+            correlationId: event.metadata.correlationId,
+            causationId: event.eventId,
+            actor: 'authorizer',
+            ...(event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {}),
+          },
+          occurredAt: new Date(),
+        });
+      } catch (error) {
+        if (!(error instanceof UndecidableError)) throw error;
+        rejected.push({ message, reason: error.message });
       }
-    });
+    }
     if (appends.length) {
       const { recorded, conflicts } = await withTransaction(deps.pool, (client) => deps.eventStore.appendMany(client, appends));
       if (conflicts.length) deps.logger.debug({ count: conflicts.length }, 'already decided: redelivery ignored');
       deps.onDecided?.(recorded.length);
     }
     return rejected;
-  });
-  return (events: ConsumedEvent[]): Promise<Rejected[]> => coalescer.submit(events);
+  };
 }

@@ -48,8 +48,6 @@ export async function startAuthorizer(config: AuthorizerConfig, logger: Logger):
     dlqTopic: config.dlqTopic,
     logger,
     registry,
-    // every partition of a fetch at once: the handler coalesces them into one transaction
-    partitionsConcurrently: 6,
     handle: authorizerHandler({ pool, eventStore: new EventStore({ topic: config.eventsTopic }), ruleSet, logger }),
   });
   await runner.start();

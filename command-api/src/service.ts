@@ -64,6 +64,7 @@ export async function startCommandApi(config: CommandApiConfig, logger: Logger):
     producer,
     logger: logger.child({ component: 'outbox-relay' }),
     batchSize: config.relayBatchSize,
+    lingerMs: config.relayLingerMs,
     onPublished: (n) => published.inc(n),
   });
 

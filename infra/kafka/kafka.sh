@@ -119,6 +119,11 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
+# sized for a small machine: every thread here competes with the services for the same cores
+num.network.threads=2
+num.io.threads=2
+background.threads=2
+offsets.topic.num.partitions=6
 EOF
   cat >"$ADMIN_PROPS" <<EOF
 request.timeout.ms=5000

@@ -7,15 +7,7 @@
 // later see a committed change numbered below N. The same lock keeps a rebuild's switch-over from racing
 // a batch (rebuild.ts).
 
-import {
-  type BatchContext,
-  Coalescer,
-  type ConsumedEvent,
-  type Logger,
-  type Pool,
-  type Rejected,
-  withTransaction,
-} from '@payments/runtime';
+import { type BatchContext, type ConsumedEvent, type Logger, type Pool, type Rejected, withTransaction } from '@payments/runtime';
 import { type Payment, toPaymentView } from '@payments/schemas';
 import { projectEvents } from './fold.ts';
 import { loadPayments, writeProjection } from './read-model-store.ts';
@@ -42,13 +34,10 @@ export async function appendToFeed(client: { query: Pool['query'] }, changed: Pa
 
 type PartitionBatch = { events: ConsumedEvent[]; context: BatchContext };
 
-/**
- * The consumer's batch handler. Partition batches that arrive together (one Kafka fetch, partitions handled
- * concurrently) are coalesced into one transaction: one lock, one set of upserts, one commit.
- */
+/** The consumer's batch handler: one partition batch, one transaction. */
 export function projectorHandler(deps: ProjectorDeps) {
-  const coalescer = new Coalescer<PartitionBatch, Rejected[]>((batches) => applyBatches(deps, batches));
-  return (events: ConsumedEvent[], context: BatchContext): Promise<Rejected[]> => coalescer.submit({ events, context });
+  return async (events: ConsumedEvent[], context: BatchContext): Promise<Rejected[]> =>
+    (await applyBatches(deps, [{ events, context }]))[0] ?? [];
 }
 
 async function applyBatches(deps: ProjectorDeps, batches: PartitionBatch[]): Promise<Rejected[][]> {

@@ -38,8 +38,6 @@ export async function startProjector(config: ProjectorConfig, logger: Logger): P
     dlqTopic: config.dlqTopic,
     logger,
     registry,
-    // every partition of a fetch at once: the handler coalesces them into one transaction
-    partitionsConcurrently: 6,
     handle: projectorHandler({ pool, logger }),
   });
   await failInterruptedRebuilds(pool);

@@ -1,5 +1,4 @@
 export * from './auth.ts';
-export * from './coalescer.ts';
 export * from './config.ts';
 export * from './consumer-runner.ts';
 export * from './db.ts';

@@ -26,6 +26,8 @@ export type OutboxRelayOptions = {
   logger: Logger;
   batchSize?: number;
   pollIntervalMs?: number;
+  /** After a wake-up, wait this long for more rows, so one claim and one produce request carry more. */
+  lingerMs?: number;
   /** Test seam: runs after Kafka acknowledged a batch and before its rows are deleted. */
   afterPublish?: (rows: number) => Promise<void> | void;
   onPublished?: (count: number) => void;
@@ -41,7 +43,7 @@ export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(options: OutboxRelayOptions) {
-    this.options = { batchSize: 500, pollIntervalMs: 1000, ...options };
+    this.options = { batchSize: 500, pollIntervalMs: 1000, lingerMs: 0, ...options };
   }
 
   async start(): Promise<void> {
@@ -98,6 +100,7 @@ export class OutboxRelay {
         this.wake = null;
         continue;
       }
+      if (this.options.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.lingerMs));
       this.pending = false;
       try {
         const published = await this.relayBatch();
