@@ -32,27 +32,16 @@ export async function appendToFeed(client: { query: Pool['query'] }, changed: Pa
   return last;
 }
 
-type PartitionBatch = { events: ConsumedEvent[]; context: BatchContext };
-
 /** The consumer's batch handler: one partition batch, one transaction. */
 export function projectorHandler(deps: ProjectorDeps) {
   return async (events: ConsumedEvent[], context: BatchContext): Promise<Rejected[]> =>
-    (await applyBatches(deps, [{ events, context }]))[0] ?? [];
-}
-
-async function applyBatches(deps: ProjectorDeps, batches: PartitionBatch[]): Promise<Rejected[][]> {
-  const first = batches[0];
-  if (!first) return [];
-  const { groupId, topic } = first.context;
-  return withTransaction(deps.pool, async (client) => {
-    await client.query('select pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
-    const { rows } = await client.query<{ partition: number; next_offset: number }>(
-      `select partition, next_offset from ${LIVE_SCHEMA}.kafka_offsets where consumer_group = $1 and topic = $2 and partition = any($3::int[])`,
-      [groupId, topic, batches.map((b) => b.context.partition)],
-    );
-    const stored = new Map(rows.map((r) => [r.partition, r.next_offset]));
-    const fresh: ConsumedEvent[][] = batches.map(({ events, context }) => {
-      let nextOffset = stored.get(context.partition) ?? 0;
+    withTransaction(deps.pool, async (client) => {
+      await client.query('select pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
+      const { rows } = await client.query<{ next_offset: number }>(
+        `select next_offset from ${LIVE_SCHEMA}.kafka_offsets where consumer_group = $1 and topic = $2 and partition = $3`,
+        [context.groupId, context.topic, context.partition],
+      );
+      let nextOffset = rows[0]?.next_offset ?? 0;
       if (nextOffset > Number(context.highWatermark)) {
         // the stored offset lies past the end of the partition: the topic was recreated (Kafka's storage was
         // wiped while PostgreSQL kept its state). Its offsets mean nothing now; read it all again, and the
@@ -63,34 +52,25 @@ async function applyBatches(deps: ProjectorDeps, batches: PartitionBatch[]): Pro
         );
         nextOffset = 0;
       }
-      return events.filter((e) => Number(e.offset) >= nextOffset);
-    });
-    const all = fresh.flat();
-    if (all.length === 0) return batches.map(() => []);
-    // partitions hold disjoint payments, so folding them one after another keeps every payment's order
-    const current = await loadPayments(client, LIVE_SCHEMA, [...new Set(all.map((e) => e.event.streamId))]);
-    const result = projectEvents(
-      current,
-      all.map((e) => e.event),
-    );
-    await writeProjection(client, LIVE_SCHEMA, result);
-    await appendToFeed(client, result.changed);
-    const lasts = batches.flatMap(({ events, context }) => {
+      const fresh = events.filter((e) => Number(e.offset) >= nextOffset);
       const last = events[events.length - 1];
-      return last ? [{ partition: context.partition, next: Number(last.offset) + 1 }] : [];
-    });
-    await client.query(
-      `insert into ${LIVE_SCHEMA}.kafka_offsets (consumer_group, topic, partition, next_offset)
-       select $1, $2, p, o from unnest($3::int[], $4::int8[]) as t(p, o)
-       on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset`,
-      [groupId, topic, lasts.map((l) => l.partition), lasts.map((l) => l.next)],
-    );
-    batches.forEach((b, i) => deps.onApplied?.(fresh[i]?.length ?? 0, b.context));
-    const orphanIds = new Set(result.orphans.map((e) => e.eventId));
-    return fresh.map((events) =>
-      events
+      if (fresh.length === 0 || !last) return [];
+      const current = await loadPayments(client, LIVE_SCHEMA, [...new Set(fresh.map((e) => e.event.streamId))]);
+      const result = projectEvents(
+        current,
+        fresh.map((e) => e.event),
+      );
+      await writeProjection(client, LIVE_SCHEMA, result);
+      await appendToFeed(client, result.changed);
+      await client.query(
+        `insert into ${LIVE_SCHEMA}.kafka_offsets (consumer_group, topic, partition, next_offset) values ($1, $2, $3, $4)
+         on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset`,
+        [context.groupId, context.topic, context.partition, Number(last.offset) + 1],
+      );
+      deps.onApplied?.(fresh.length, context);
+      const orphanIds = new Set(result.orphans.map((e) => e.eventId));
+      return fresh
         .filter((e) => orphanIds.has(e.event.eventId))
-        .map((e) => ({ message: e.message, reason: 'event for a payment the read model has not seen' })),
-    );
-  });
+        .map((e) => ({ message: e.message, reason: 'event for a payment the read model has not seen' }));
+    });
 }

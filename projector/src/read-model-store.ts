@@ -1,8 +1,8 @@
 // The SQL side of the payments projection: loads the rows a batch touches and writes a fold's result into
 // a read-model schema (`read` live, another name during a rebuild) with set-based upserts.
 
-import type { Queryable } from '@payments/runtime';
-import type { Payment, PaymentStatus, RuleDecision } from '@payments/schemas';
+import { type PaymentRow, paymentFromRow, type Queryable } from '@payments/runtime';
+import type { Payment } from '@payments/schemas';
 import type { ProjectionResult } from './fold.ts';
 
 const ident = (schema: string) => {
@@ -10,39 +10,9 @@ const ident = (schema: string) => {
   return schema;
 };
 
-type PaymentRowDb = {
-  payment_id: string;
-  merchant_id: string;
-  status: PaymentStatus;
-  amount_minor: number;
-  currency: string;
-  reference: string | null;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-  decision: RuleDecision | null;
-  reviewer: string | null;
-  review_reason: string | null;
-};
-
-export const paymentFromRow = (r: PaymentRowDb): Payment => ({
-  paymentId: r.payment_id,
-  merchantId: r.merchant_id,
-  status: r.status,
-  amountMinor: r.amount_minor,
-  currency: r.currency,
-  reference: r.reference,
-  createdAt: r.created_at.toISOString(),
-  updatedAt: r.updated_at.toISOString(),
-  version: r.version,
-  decision: r.decision,
-  reviewer: r.reviewer,
-  reviewReason: r.review_reason,
-});
-
 export async function loadPayments(db: Queryable, schema: string, ids: string[]): Promise<Map<string, Payment>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await db.query<PaymentRowDb>(`select * from ${ident(schema)}.payments where payment_id = any($1::uuid[])`, [ids]);
+  const { rows } = await db.query<PaymentRow>(`select * from ${ident(schema)}.payments where payment_id = any($1::uuid[])`, [ids]);
   return new Map(rows.map((r) => [r.payment_id, paymentFromRow(r)]));
 }
 

@@ -13,4 +13,5 @@ export * from './metrics.ts';
 export * from './migrations.ts';
 export * from './ops-server.ts';
 export * from './outbox-relay.ts';
+export * from './read-model.ts';
 export * from './shutdown.ts';

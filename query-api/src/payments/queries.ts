@@ -1,42 +1,10 @@
 // Reads of the payments read model. Lists use keyset pagination on (created_at, payment_id), newest first:
 // a page boundary never moves when new payments arrive, because new payments sort before every cursor.
 
-import type { Queryable } from '@payments/runtime';
+import { PAYMENT_COLUMNS, type PaymentRow, paymentFromRow, type Queryable } from '@payments/runtime';
 import { type PaymentStatus, type PaymentView, toPaymentView } from '@payments/schemas';
 
-const COLUMNS =
-  'payment_id, merchant_id, status, amount_minor, currency, reference, created_at, updated_at, version, decision, reviewer, review_reason';
-
-type Row = {
-  payment_id: string;
-  merchant_id: string;
-  status: PaymentStatus;
-  amount_minor: number;
-  currency: string;
-  reference: string | null;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-  decision: PaymentView['decision'];
-  reviewer: string | null;
-  review_reason: string | null;
-};
-
-const toView = (r: Row): PaymentView =>
-  toPaymentView({
-    paymentId: r.payment_id,
-    merchantId: r.merchant_id,
-    status: r.status,
-    amountMinor: r.amount_minor,
-    currency: r.currency,
-    reference: r.reference,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
-    version: r.version,
-    decision: r.decision,
-    reviewer: r.reviewer,
-    reviewReason: r.review_reason,
-  });
+const toView = (row: PaymentRow): PaymentView => toPaymentView(paymentFromRow(row));
 
 export type Cursor = { createdAt: string; paymentId: string };
 
@@ -56,8 +24,8 @@ export async function listPayments(
   db: Queryable,
   filter: { status?: PaymentStatus; merchantId?: string; limit: number; cursor?: Cursor },
 ): Promise<{ items: PaymentView[]; nextCursor: string | null }> {
-  const { rows } = await db.query<Row>(
-    `select ${COLUMNS} from read.payments
+  const { rows } = await db.query<PaymentRow>(
+    `select ${PAYMENT_COLUMNS} from read.payments
       where ($1::text is null or status = $1)
         and ($2::text is null or merchant_id = $2)
         and ($3::timestamptz is null or (created_at, payment_id) < ($3::timestamptz, $4::uuid))
@@ -80,7 +48,7 @@ export async function listPayments(
 }
 
 export async function getPayment(db: Queryable, paymentId: string): Promise<PaymentView | null> {
-  const { rows } = await db.query<Row>(`select ${COLUMNS} from read.payments where payment_id = $1`, [paymentId]);
+  const { rows } = await db.query<PaymentRow>(`select ${PAYMENT_COLUMNS} from read.payments where payment_id = $1`, [paymentId]);
   return rows[0] ? toView(rows[0]) : null;
 }
 
