@@ -144,7 +144,12 @@ export function loadOrCreateDevSigningKey(dataDir: string): KeyObject {
   if (!existsSync(file)) {
     mkdirSync(join(dataDir, 'dev-keys'), { recursive: true });
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+    try {
+      writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // another process created it first: use theirs, so every process signs with one key
+      if ((error as { code?: string }).code !== 'EEXIST') throw error;
+    }
   }
   return createPrivateKey(readFileSync(file));
 }
