@@ -1,7 +1,7 @@
 // The event store: appends events and their outbox rows in the caller's transaction, with optimistic
 // concurrency per stream, and reads streams back. Positions are global but assigned at insert, not at
 // commit: readers of the global order must use tx_id (see readAllVisible) rather than trust position gaps.
-import type { EventMetadata, NewEvent, PaymentEvent, RecordedEvent } from '@payments/schemas';
+import type { EventMetadata, NewEvent, RecordedEvent } from '@payments/schemas';
 import type { Queryable } from './db.ts';
 import { uuidv7 } from './ids.ts';
 
@@ -132,7 +132,3 @@ export class EventStore {
     return rows.map(toRecordedEvent);
   }
 }
-
-/** The canonical Kafka message value of an event: the same JSON the outbox stores. */
-export const isPaymentEvent = (value: unknown): value is PaymentEvent =>
-  typeof value === 'object' && value !== null && 'type' in value && 'streamId' in value;

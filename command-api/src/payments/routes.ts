@@ -1,5 +1,6 @@
-// HTTP for payment commands: validate → (claim idempotency key) → load → decide → append → reply, each
-// request in one PostgreSQL transaction that also writes the outbox row and the stored response.
+// HTTP for payment commands: validate → (claim idempotency key) → load → decide → append → reply. New
+// payments share transactions through group commit (group-commit.ts); reviews take one each. Either way the
+// event, its outbox row and the stored response commit together.
 
 import {
   type App,
@@ -8,7 +9,6 @@ import {
   conflict,
   type EventStore,
   forbidden,
-  HttpError,
   notFound,
   type Pool,
   type PoolClient,
@@ -208,5 +208,3 @@ function metadataOf(request: FastifyRequest, principal: Principal) {
     ...(typeof traceparent === 'string' && traceparent.length <= 128 ? { traceparent } : {}),
   };
 }
-
-export { HttpError };
