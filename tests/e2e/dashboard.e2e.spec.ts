@@ -265,7 +265,8 @@ describe('operations console in a real browser', { timeout: 60_000 }, () => {
     });
     http.on('request', vite.middlewares);
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    // Debian's Chromium here; CHROMIUM_PATH elsewhere (GitHub's runners ship Google Chrome)
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 
     const ids = await Promise.all(SEED.map(([m, amount, currency, reference]) => pay(m, amount, currency, reference)));
     const views = await settled(ids);
