@@ -102,7 +102,8 @@ export class EventStore {
       });
     }
     if (cols[0].length === 0) return { recorded: [], conflicts: [] };
-    const { rows } = await db.query<EventRow>(APPEND_SQL, [...cols, this.topic]);
+    // a named statement: parsed and planned once per connection, not on every append
+    const { rows } = await db.query<EventRow>({ name: 'es-append', text: APPEND_SQL, values: [...cols, this.topic] });
     const recorded = rows.map(toRecordedEvent);
     const written = new Map<string, number>();
     for (const e of recorded) written.set(e.streamId, (written.get(e.streamId) ?? 0) + 1);

@@ -118,7 +118,7 @@ export class OutboxRelay {
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>(CLAIM_SQL, [this.options.batchSize]);
+      const { rows } = await client.query<OutboxRow>({ name: 'outbox-claim', text: CLAIM_SQL, values: [this.options.batchSize] });
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
