@@ -134,7 +134,11 @@ export class OutboxRelay {
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
       await this.options.afterPublish?.(rows.length);
-      await client.query('delete from es.outbox where id = any($1::bigint[])', [rows.map((r) => r.id)]);
+      await client.query({
+        name: 'outbox-delete',
+        text: 'delete from es.outbox where id = any($1::bigint[])',
+        values: [rows.map((r) => r.id)],
+      });
       await client.query('COMMIT');
       this.options.onPublished?.(rows.length);
       return rows.length;

@@ -72,10 +72,11 @@ export class GroupCommitter {
         }
       }
       if (lockable.length) {
-        const { rows } = await client.query<{ ok: boolean }>(
-          'select pg_try_advisory_xact_lock(hashtextextended(n, 7)) as ok from unnest($1::text[]) with ordinality as t(n, i) order by i',
-          [lockable.map((p) => lockName(p.claim as KeyClaim))],
-        );
+        const { rows } = await client.query<{ ok: boolean }>({
+          name: 'idempotency-lock',
+          text: 'select pg_try_advisory_xact_lock(hashtextextended(n, 7)) as ok from unnest($1::text[]) with ordinality as t(n, i) order by i',
+          values: [lockable.map((p) => lockName(p.claim as KeyClaim))],
+        });
         const locked = lockable.filter((p, i) => {
           if (rows[i]?.ok) return true;
           outcomes.set(p, inFlight());
@@ -89,12 +90,13 @@ export class GroupCommitter {
             response_status: number;
             response_body: unknown;
             expired: boolean;
-          }>(
-            `select t.i, k.request_hash, k.response_status, k.response_body, k.expires_at <= now() as expired
+          }>({
+            name: 'idempotency-stored',
+            text: `select t.i, k.request_hash, k.response_status, k.response_body, k.expires_at <= now() as expired
                from unnest($1::text[], $2::text[], $3::text[]) with ordinality as t(scope, endpoint, key, i)
                join es.idempotency_keys k on k.scope = t.scope and k.endpoint = t.endpoint and k.idempotency_key = t.key`,
-            [locked.map((p) => p.claim?.scope), locked.map((p) => p.claim?.endpoint), locked.map((p) => p.claim?.key)],
-          );
+            values: [locked.map((p) => p.claim?.scope), locked.map((p) => p.claim?.endpoint), locked.map((p) => p.claim?.key)],
+          });
           const expired: Pending[] = [];
           for (const row of stored) {
             const p = locked[row.i - 1] as Pending;
@@ -127,11 +129,12 @@ export class GroupCommitter {
           if (p.claim) keyed.push({ claim: p.claim, response });
         }
         if (keyed.length) {
-          await client.query(
-            `insert into es.idempotency_keys (scope, endpoint, idempotency_key, request_hash, response_status, response_body, expires_at)
+          await client.query({
+            name: 'idempotency-remember',
+            text: `insert into es.idempotency_keys (scope, endpoint, idempotency_key, request_hash, response_status, response_body, expires_at)
              select scope, endpoint, key, hash, status, body, now() + make_interval(secs => $7)
                from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::jsonb[]) as t(scope, endpoint, key, hash, status, body)`,
-            [
+            values: [
               keyed.map((k) => k.claim.scope),
               keyed.map((k) => k.claim.endpoint),
               keyed.map((k) => k.claim.key),
@@ -140,7 +143,7 @@ export class GroupCommitter {
               keyed.map((k) => JSON.stringify(k.response.body)),
               this.options.ttlSeconds,
             ],
-          );
+          });
         }
       }
       return outcomes;
