@@ -7,7 +7,7 @@
 // later see a committed change numbered below N. The same lock keeps a rebuild's switch-over from racing
 // a batch (rebuild.ts).
 
-import { type BatchContext, type ConsumedEvent, type Logger, type Pool, type Rejected, withTransaction } from '@payments/runtime';
+import { type BatchContext, type ConsumedEvent, type Logger, type Pool, prepared, type Rejected, withTransaction } from '@payments/runtime';
 import { type Payment, toPaymentView } from '@payments/schemas';
 import { projectEvents } from './fold.ts';
 import { loadPayments, writeProjection } from './read-model-store.ts';
@@ -20,7 +20,9 @@ export type ProjectorDeps = { pool: Pool; logger: Logger; onApplied?: (events: n
 
 export async function appendToFeed(client: { query: Pool['query'] }, changed: Payment[]): Promise<number | null> {
   if (changed.length === 0) return null;
-  const { rows } = await client.query<{ position: number }>(
+  const { rows } = await prepared<{ position: number }>(
+    client,
+    'feed-append',
     `insert into feed.changes (position, payment_id, merchant_id, payload)
      select nextval('feed.position_seq'), id, m, p from unnest($1::uuid[], $2::text[], $3::jsonb[]) with ordinality as t(id, m, p, ord)
      order by ord
@@ -37,7 +39,9 @@ export function projectorHandler(deps: ProjectorDeps) {
   return async (events: ConsumedEvent[], context: BatchContext): Promise<Rejected[]> =>
     withTransaction(deps.pool, async (client) => {
       await client.query('select pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
-      const { rows } = await client.query<{ next_offset: number }>(
+      const { rows } = await prepared<{ next_offset: number }>(
+        client,
+        'projector-offset',
         `select next_offset from ${LIVE_SCHEMA}.kafka_offsets where consumer_group = $1 and topic = $2 and partition = $3`,
         [context.groupId, context.topic, context.partition],
       );
@@ -62,7 +66,9 @@ export function projectorHandler(deps: ProjectorDeps) {
       );
       await writeProjection(client, LIVE_SCHEMA, result);
       await appendToFeed(client, result.changed);
-      await client.query(
+      await prepared(
+        client,
+        'projector-offset-save',
         `insert into ${LIVE_SCHEMA}.kafka_offsets (consumer_group, topic, partition, next_offset) values ($1, $2, $3, $4)
          on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset`,
         [context.groupId, context.topic, context.partition, Number(last.offset) + 1],

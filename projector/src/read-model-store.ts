@@ -1,7 +1,7 @@
 // The SQL side of the payments projection: loads the rows a batch touches and writes a fold's result into
 // a read-model schema (`read` live, another name during a rebuild) with set-based upserts.
 
-import { type PaymentRow, paymentFromRow, type Queryable } from '@payments/runtime';
+import { type PaymentRow, paymentFromRow, prepared, type Queryable } from '@payments/runtime';
 import type { Payment } from '@payments/schemas';
 import type { ProjectionResult } from './fold.ts';
 
@@ -12,7 +12,12 @@ const ident = (schema: string) => {
 
 export async function loadPayments(db: Queryable, schema: string, ids: string[]): Promise<Map<string, Payment>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await db.query<PaymentRow>(`select * from ${ident(schema)}.payments where payment_id = any($1::uuid[])`, [ids]);
+  const { rows } = await prepared<PaymentRow>(
+    db,
+    `load-payments-${schema}`,
+    `select * from ${ident(schema)}.payments where payment_id = any($1::uuid[])`,
+    [ids],
+  );
   return new Map(rows.map((r) => [r.payment_id, paymentFromRow(r)]));
 }
 
@@ -20,7 +25,9 @@ export async function writeProjection(db: Queryable, schema: string, result: Pro
   const s = ident(schema);
   const { changed, stats, series } = result;
   if (changed.length) {
-    await db.query(
+    await prepared(
+      db,
+      `upsert-payments-${s}`,
       `insert into ${s}.payments (payment_id, merchant_id, status, amount_minor, currency, reference, created_at, updated_at, version, decision, reviewer, review_reason)
        select * from unnest($1::uuid[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::int[], $10::jsonb[], $11::text[], $12::text[])
        on conflict (payment_id) do update set status = excluded.status, updated_at = excluded.updated_at, version = excluded.version,
@@ -42,7 +49,9 @@ export async function writeProjection(db: Queryable, schema: string, result: Pro
     );
   }
   if (stats.length) {
-    await db.query(
+    await prepared(
+      db,
+      `upsert-stats-${s}`,
       `insert into ${s}.merchant_stats (merchant_id, currency, status, count, volume_minor)
        select * from unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::numeric[])
        on conflict (merchant_id, currency, status) do update
@@ -57,14 +66,18 @@ export async function writeProjection(db: Queryable, schema: string, result: Pro
     );
     // a status everyone has left is no row at all, however the events were batched: live and rebuilt
     // tables stay identical
-    await db.query(
+    await prepared(
+      db,
+      `delete-empty-stats-${s}`,
       `delete from ${s}.merchant_stats where count = 0 and volume_minor = 0
          and (merchant_id, currency, status) in (select * from unnest($1::text[], $2::text[], $3::text[]))`,
       [stats.map((d) => d.merchantId), stats.map((d) => d.currency), stats.map((d) => d.status)],
     );
   }
   if (series.length) {
-    await db.query(
+    await prepared(
+      db,
+      `upsert-series-${s}`,
       `insert into ${s}.series (bucket, merchant_id, outcome, count)
        select to_timestamp(b), m, o, c from unnest($1::int8[], $2::text[], $3::text[], $4::int8[]) as t(b, m, o, c)
        on conflict (bucket, merchant_id, outcome) do update set count = ${s}.series.count + excluded.count`,

@@ -65,3 +65,11 @@ export async function ensureDatabase(connectionString: string): Promise<void> {
     await admin.end();
   }
 }
+
+/**
+ * Runs a hot statement as a named (prepared) statement: parsed and planned once per connection. Names are
+ * resolved again after DDL, so a schema swapped in by a rebuild is picked up.
+ */
+export function prepared<R extends pg.QueryResultRow = pg.QueryResultRow>(db: Queryable, name: string, text: string, values: unknown[]) {
+  return db.query<R>({ name, text, values });
+}
