@@ -1,7 +1,7 @@
 // The authorizer, a process manager: for each PaymentRequested it runs the rules and appends the decision
 // at the stream version right after the request. A redelivered message finds that version taken and
 // appends nothing: the effect is exactly once. A payment it cannot decide goes to the DLQ.
-import type { AppendRequest, ConsumedEvent, EventStore, Logger, Pool, Rejected } from '@payments/runtime';
+import type { AppendRequest, EventStore, Logger, PartitionBatch, Pool, Rejected } from '@payments/runtime';
 import { withTransaction } from '@payments/runtime';
 import { decidePayment, type RuleSet, UndecidableError } from './rules.ts';
 
@@ -12,10 +12,11 @@ export function authorizerHandler(deps: {
   logger: Logger;
   onDecided?: (n: number) => void;
 }) {
-  return async (events: ConsumedEvent[]): Promise<Rejected[]> => {
+  // every partition of a fetch: one transaction for all their decisions
+  return async (batches: PartitionBatch[]): Promise<Rejected[]> => {
     const rejected: Rejected[] = [];
     const appends: AppendRequest[] = [];
-    for (const { event, message } of events) {
+    for (const { event, message } of batches.flatMap((b) => b.events)) {
       if (event.type !== 'PaymentRequested') continue;
       try {
         appends.push({

@@ -1,5 +1,5 @@
-// The live projector: folds each Kafka batch into the read models and, in the same PostgreSQL transaction,
-// stores the partition's next offset and appends the batch's changes to the change feed. A redelivered
+// The live projector: folds each Kafka fetch into the read models and, in the same PostgreSQL transaction,
+// stores each partition's next offset and appends the batch's changes to the change feed. A redelivered
 // message is below the stored offset and skipped; a crash before commit leaves nothing half-applied.
 //
 // Gap-safe change feed: every batch transaction first takes PROJECTION_LOCK and holds it to commit, so
@@ -7,7 +7,15 @@
 // later see a committed change numbered below N. The same lock keeps a rebuild's switch-over from racing
 // a batch (rebuild.ts).
 
-import { type BatchContext, type ConsumedEvent, type Logger, type Pool, prepared, type Rejected, withTransaction } from '@payments/runtime';
+import {
+  type ConsumedEvent,
+  type Logger,
+  type PartitionBatch,
+  type Pool,
+  prepared,
+  type Rejected,
+  withTransaction,
+} from '@payments/runtime';
 import { type Payment, toPaymentView } from '@payments/schemas';
 import { projectEvents } from './fold.ts';
 import { loadPayments, writeProjection } from './read-model-store.ts';
@@ -16,7 +24,7 @@ export const PROJECTION_LOCK = 7_000_002;
 export const FEED_CHANNEL = 'feed_changes';
 export const LIVE_SCHEMA = 'read';
 
-export type ProjectorDeps = { pool: Pool; logger: Logger; onApplied?: (events: number, context: BatchContext) => void };
+export type ProjectorDeps = { pool: Pool; logger: Logger };
 
 export async function appendToFeed(client: { query: Pool['query'] }, changed: Payment[]): Promise<number | null> {
   if (changed.length === 0) return null;
@@ -34,31 +42,35 @@ export async function appendToFeed(client: { query: Pool['query'] }, changed: Pa
   return last;
 }
 
-/** The consumer's batch handler: one partition batch, one transaction. */
+/** The consumer's batch handler: every partition of one fetch, one transaction. */
 export function projectorHandler(deps: ProjectorDeps) {
-  return async (events: ConsumedEvent[], context: BatchContext): Promise<Rejected[]> =>
+  return async (batches: PartitionBatch[]): Promise<Rejected[]> =>
     withTransaction(deps.pool, async (client) => {
       await client.query('select pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
-      const { rows } = await prepared<{ next_offset: number }>(
+      const { groupId, topic } = (batches[0] as PartitionBatch).context;
+      const { rows } = await prepared<{ partition: number; next_offset: number }>(
         client,
-        'projector-offset',
-        `select next_offset from ${LIVE_SCHEMA}.kafka_offsets where consumer_group = $1 and topic = $2 and partition = $3`,
-        [context.groupId, context.topic, context.partition],
+        'projector-offsets',
+        `select partition, next_offset from ${LIVE_SCHEMA}.kafka_offsets where consumer_group = $1 and topic = $2 and partition = any($3::int[])`,
+        [groupId, topic, batches.map((b) => b.context.partition)],
       );
-      let nextOffset = rows[0]?.next_offset ?? 0;
-      if (nextOffset > Number(context.highWatermark)) {
-        // the stored offset lies past the end of the partition: the topic was recreated (Kafka's storage was
-        // wiped while PostgreSQL kept its state). Its offsets mean nothing now; read it all again, and the
-        // fold's stream-version check skips every event already applied.
-        deps.logger.warn(
-          { partition: context.partition, stored: nextOffset, highWatermark: context.highWatermark },
-          'topic was recreated: re-reading the partition',
-        );
-        nextOffset = 0;
+      const stored = new Map(rows.map((r) => [r.partition, r.next_offset]));
+      const fresh: ConsumedEvent[] = [];
+      for (const { context, events } of batches) {
+        let nextOffset = stored.get(context.partition) ?? 0;
+        if (nextOffset > Number(context.highWatermark)) {
+          // the stored offset lies past the end of the partition: the topic was recreated (Kafka's storage
+          // was wiped while PostgreSQL kept its state). Its offsets mean nothing now; read it all again, and
+          // the fold's stream-version check skips every event already applied.
+          deps.logger.warn(
+            { partition: context.partition, stored: nextOffset, highWatermark: context.highWatermark },
+            'topic was recreated: re-reading the partition',
+          );
+          nextOffset = 0;
+        }
+        fresh.push(...events.filter((e) => Number(e.offset) >= nextOffset));
       }
-      const fresh = events.filter((e) => Number(e.offset) >= nextOffset);
-      const last = events[events.length - 1];
-      if (fresh.length === 0 || !last) return [];
+      if (fresh.length === 0) return [];
       const current = await loadPayments(client, LIVE_SCHEMA, [...new Set(fresh.map((e) => e.event.streamId))]);
       const result = projectEvents(
         current,
@@ -68,12 +80,12 @@ export function projectorHandler(deps: ProjectorDeps) {
       await appendToFeed(client, result.changed);
       await prepared(
         client,
-        'projector-offset-save',
-        `insert into ${LIVE_SCHEMA}.kafka_offsets (consumer_group, topic, partition, next_offset) values ($1, $2, $3, $4)
+        'projector-offsets-save',
+        `insert into ${LIVE_SCHEMA}.kafka_offsets (consumer_group, topic, partition, next_offset)
+         select $1, $2, p, o from unnest($3::int[], $4::int8[]) as t(p, o)
          on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset`,
-        [context.groupId, context.topic, context.partition, Number(last.offset) + 1],
+        [groupId, topic, batches.map((b) => b.context.partition), batches.map((b) => Number(b.events.at(-1)?.offset ?? -1) + 1)],
       );
-      deps.onApplied?.(fresh.length, context);
       const orphanIds = new Set(result.orphans.map((e) => e.eventId));
       return fresh
         .filter((e) => orphanIds.has(e.event.eventId))

@@ -3,6 +3,12 @@
 // schema; undecodable ones, and those the handler rejects, go to the dead-letter topic with the reason and
 // the original headers and are marked done; other errors are rethrown so kafkajs retries the batch. Offsets
 // are resolved and committed only after the handler (and the DLQ write) succeeded.
+//
+// Batching, where the CPU goes (docs/PERFORMANCE.md): every partition of one fetch reaches the handler in
+// one call, so a consumer commits one PostgreSQL transaction per fetch rather than one per partition; the
+// broker holds a fetch until `minBytes` arrived or `maxWaitMs` passed, so at moderate rates a fetch carries
+// many events rather than one; offsets go to Kafka at most once a second (PostgreSQL state and stream
+// versions make redelivery harmless), and at once when the consumer stops.
 import { type PaymentEvent, PaymentEventSchema, type RecordedEvent } from '@payments/schemas';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Compile } from 'typebox/compile';
@@ -15,8 +21,10 @@ const checkEvent = Compile(PaymentEventSchema);
 export type ConsumedEvent = { event: RecordedEvent; offset: string; message: KafkaMessage };
 export type Rejected = { message: KafkaMessage; reason: string };
 export type BatchContext = { topic: string; partition: number; groupId: string; highWatermark: string };
-/** Returns the events it could not process for a permanent reason; they go to the DLQ. */
-export type BatchHandler = (events: ConsumedEvent[], context: BatchContext) => Promise<Rejected[] | undefined>;
+/** One partition's share of a fetch. */
+export type PartitionBatch = { context: BatchContext; events: ConsumedEvent[] };
+/** Handles every partition of one fetch; returns the events it could not process for a permanent reason (to the DLQ). */
+export type BatchHandler = (batches: PartitionBatch[]) => Promise<Rejected[] | undefined>;
 
 export type ConsumerRunnerOptions = {
   kafka: Kafka;
@@ -25,8 +33,10 @@ export type ConsumerRunnerOptions = {
   dlqTopic: string;
   logger: Logger;
   handle: BatchHandler;
-  /** Largest slice of a fetched batch handed to the handler at once. */
-  maxBatch?: number;
+  /** How long the broker may hold a fetch to gather `minBytes` (default 20 ms): latency traded for batch size. */
+  maxWaitMs?: number;
+  /** Bytes a fetch waits for (default 1 MiB, more than arrives in `maxWaitMs` at the rates we run). */
+  minBytes?: number;
   onProcessed?: (count: number, context: BatchContext, lastOffset: string) => void;
   /** Where events processed, dead letters and consumer lag are reported. */
   registry?: Registry;
@@ -57,6 +67,11 @@ export class ConsumerRunner {
   private readonly processed: Counter | null;
   private readonly deadLettered: Counter | null;
   private readonly lag: Gauge | null;
+  /** The partitions of the fetch being gathered for one handler call (see gather). */
+  private gathering: { batches: PartitionBatch[]; result: Promise<Rejected[][]> } | null = null;
+  /** Next offset per partition, handled but perhaps not yet committed to Kafka. */
+  private readonly handled = new Map<number, string>();
+  private stopping = false;
 
   constructor(options: ConsumerRunnerOptions) {
     this.options = options;
@@ -80,15 +95,16 @@ export class ConsumerRunner {
       sessionTimeout: 10_000,
       rebalanceTimeout: 15_000,
       heartbeatInterval: 1_000,
-      // an idle fetch waits this long at the broker; data is returned as soon as it arrives
-      maxWaitTimeInMs: 500,
+      maxWaitTimeInMs: options.maxWaitMs ?? 20,
+      minBytes: options.minBytes ?? 1024 * 1024,
       retry: { retries: 10 },
     });
     this.dlq = options.kafka.producer(relayProducerConfig());
     const { GROUP_JOIN, CRASH, DISCONNECT } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, (e) =>
-      this.log.info({ memberId: e.payload.memberId, assigned: e.payload.memberAssignment }, 'joined group'),
-    );
+    this.consumer.on(GROUP_JOIN, (e) => {
+      this.handled.clear(); // offsets of partitions we may no longer own are not ours to commit
+      this.log.info({ memberId: e.payload.memberId, assigned: e.payload.memberAssignment }, 'joined group');
+    });
     this.consumer.on(CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'));
     this.consumer.on(DISCONNECT, () => this.log.info('consumer disconnected'));
   }
@@ -99,46 +115,75 @@ export class ConsumerRunner {
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.consumer.run({
       eachBatchAutoResolve: false,
-      // committing to Kafka after every batch costs the broker a request per partition per fetch; the
-      // effect is exactly once anyway (PostgreSQL offsets, stream versions), so commit at most every second
+      // kafkajs's auto-commit sends an offset commit after every partition batch whatever the interval; we
+      // commit ourselves, at most every second
+      autoCommit: false,
       autoCommitInterval: 1000,
-      // one partition at a time: measured, concurrent partitions made kafkajs fetch so often that the broker
-      // used three times the CPU per payment (docs/PERFORMANCE.md)
-      partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      // every partition of a fetch is handed out at once, so that gather() can put them in one handler call
+      partitionsConsumedConcurrently: 64,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const context: BatchContext = {
           topic: batch.topic,
           partition: batch.partition,
           groupId: this.options.groupId,
           highWatermark: batch.highWatermark,
         };
-        const max = this.options.maxBatch ?? 1000;
-        for (let start = 0; start < batch.messages.length; start += max) {
-          if (!isRunning() || isStale()) return;
-          const slice = batch.messages.slice(start, start + max);
-          const events: ConsumedEvent[] = [];
-          const rejected: Rejected[] = [];
-          for (const message of slice) {
-            const decoded = decodeEvent(message);
-            if ('event' in decoded) events.push({ event: decoded.event, offset: message.offset, message });
-            else rejected.push({ message, reason: decoded.reason });
-          }
-          if (events.length) rejected.push(...((await this.options.handle(events, context)) ?? []));
-          if (rejected.length) await this.sendToDlq(rejected, context);
-          const last = slice[slice.length - 1];
-          if (last) {
-            resolveOffset(last.offset);
-            const labels = { group: context.groupId, partition: String(context.partition) };
-            this.processed?.inc(labels, slice.length);
-            this.deadLettered?.inc(labels, rejected.length);
-            this.lag?.set(labels, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));
-            this.options.onProcessed?.(slice.length, context, last.offset);
-          }
-          await commitOffsetsIfNecessary();
-          await heartbeat();
+        const events: ConsumedEvent[] = [];
+        const rejected: Rejected[] = [];
+        for (const message of batch.messages) {
+          const decoded = decodeEvent(message);
+          if ('event' in decoded) events.push({ event: decoded.event, offset: message.offset, message });
+          else rejected.push({ message, reason: decoded.reason });
         }
+        rejected.push(...(await this.gather({ context, events })));
+        if (rejected.length) await this.sendToDlq(rejected, context);
+        const last = batch.messages[batch.messages.length - 1] as KafkaMessage;
+        resolveOffset(last.offset);
+        this.handled.set(context.partition, String(Number(last.offset) + 1));
+        const labels = { group: context.groupId, partition: String(context.partition) };
+        this.processed?.inc(labels, batch.messages.length);
+        this.deadLettered?.inc(labels, rejected.length);
+        this.lag?.set(labels, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));
+        this.options.onProcessed?.(batch.messages.length, context, last.offset);
+        await commitOffsetsIfNecessary(this.stopping ? uncommittedOffsets() : undefined);
+        await heartbeat();
       },
     });
+  }
+
+  /**
+   * Collects the partition batches of one fetch and hands them to the handler in one call. kafkajs starts
+   * every partition's eachBatch in the same tick, so whatever arrives before the next turn of the event
+   * loop belongs to the same fetch. Resolves with each partition's own rejections.
+   */
+  private gather(batch: PartitionBatch): Promise<Rejected[]> {
+    if (!this.gathering) {
+      const batches: PartitionBatch[] = [];
+      const result = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.gathering = null;
+        return this.handleAll(batches);
+      });
+      this.gathering = { batches, result };
+    }
+    const index = this.gathering.batches.push(batch) - 1;
+    return this.gathering.result.then((perBatch) => perBatch[index] ?? []);
+  }
+
+  private async handleAll(batches: PartitionBatch[]): Promise<Rejected[][]> {
+    const withEvents = batches.filter((b) => b.events.length > 0);
+    const rejected = withEvents.length ? ((await this.options.handle(withEvents)) ?? []) : [];
+    const owner = new Map<KafkaMessage, number>();
+    batches.forEach((b, i) => {
+      for (const e of b.events) owner.set(e.message, i);
+    });
+    const perBatch: Rejected[][] = batches.map(() => []);
+    for (const r of rejected) {
+      const i = owner.get(r.message);
+      if (i === undefined) throw new Error('handler rejected a message it was not given');
+      perBatch[i]?.push(r);
+    }
+    return perBatch;
   }
 
   private async sendToDlq(rejected: Rejected[], context: BatchContext): Promise<void> {
@@ -163,8 +208,13 @@ export class ConsumerRunner {
     });
   }
 
-  /** Stops fetching, lets the running batch finish and commit, then leaves the group. */
+  /** Commits what was handled, stops fetching, lets the running batch finish and commit, then leaves the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    const offsets = [...this.handled].map(([partition, offset]) => ({ topic: this.options.topic, partition, offset }));
+    if (offsets.length) {
+      await this.consumer.commitOffsets(offsets).catch((error: unknown) => this.log.warn({ err: error }, 'offset commit at stop failed'));
+    }
     await this.consumer.disconnect();
     await this.dlq.disconnect();
   }
