@@ -1,8 +1,10 @@
 // Composition root of the authorizer process: consumes payments.events as its group and appends decisions.
 import {
   type CommonConfig,
+  type ConsumerConfig,
   ConsumerRunner,
   commonConfigSpec,
+  consumerConfigSpec,
   createKafka,
   createPool,
   createRegistry,
@@ -15,18 +17,20 @@ import {
 import { authorizerHandler } from './authorizer.ts';
 import { parseThresholds } from './rules.ts';
 
-export type AuthorizerConfig = CommonConfig & {
-  groupId: string;
-  reviewThresholds: string | undefined;
-  ruleSetVersion: number;
-  opsHost: string;
-  opsPort: number;
-};
+export type AuthorizerConfig = CommonConfig &
+  ConsumerConfig & {
+    groupId: string;
+    reviewThresholds: string | undefined;
+    ruleSetVersion: number;
+    opsHost: string;
+    opsPort: number;
+  };
 
 export const loadAuthorizerConfig = (source?: Record<string, string | undefined>): AuthorizerConfig =>
   loadConfig<AuthorizerConfig>(
     {
       ...commonConfigSpec,
+      ...consumerConfigSpec,
       groupId: env.string('AUTHORIZER_GROUP_ID', 'authorizer'),
       reviewThresholds: env.optional('REVIEW_THRESHOLDS'),
       ruleSetVersion: env.int('RULE_SET_VERSION', 1, 1),
@@ -46,6 +50,8 @@ export async function startAuthorizer(config: AuthorizerConfig, logger: Logger):
     groupId: config.groupId,
     topic: config.eventsTopic,
     dlqTopic: config.dlqTopic,
+    maxWaitMs: config.fetchMaxWaitMs,
+    minBytes: config.fetchMinBytes,
     logger,
     registry,
     handle: authorizerHandler({ pool, eventStore: new EventStore({ topic: config.eventsTopic }), ruleSet, logger }),

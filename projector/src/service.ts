@@ -1,8 +1,10 @@
 // Composition root of the projector process: the live consumer (group `projector`) and the rebuild worker.
 import {
   type CommonConfig,
+  type ConsumerConfig,
   ConsumerRunner,
   commonConfigSpec,
+  consumerConfigSpec,
   createKafka,
   createPool,
   createRegistry,
@@ -14,12 +16,13 @@ import {
 import { projectorHandler } from './projector.ts';
 import { failInterruptedRebuilds, watchRebuildRequests } from './rebuild-requests.ts';
 
-export type ProjectorConfig = CommonConfig & { groupId: string; opsHost: string; opsPort: number };
+export type ProjectorConfig = CommonConfig & ConsumerConfig & { groupId: string; opsHost: string; opsPort: number };
 
 export const loadProjectorConfig = (source?: Record<string, string | undefined>): ProjectorConfig =>
   loadConfig<ProjectorConfig>(
     {
       ...commonConfigSpec,
+      ...consumerConfigSpec,
       groupId: env.string('PROJECTOR_GROUP_ID', 'projector'),
       opsHost: env.string('OPS_HOST', '127.0.0.1'),
       opsPort: env.int('PROJECTOR_OPS_PORT', 9102, 0, 65535),
@@ -36,6 +39,8 @@ export async function startProjector(config: ProjectorConfig, logger: Logger): P
     groupId: config.groupId,
     topic: config.eventsTopic,
     dlqTopic: config.dlqTopic,
+    maxWaitMs: config.fetchMaxWaitMs,
+    minBytes: config.fetchMinBytes,
     logger,
     registry,
     handle: projectorHandler({ pool, logger }),

@@ -81,6 +81,12 @@ export const commonConfigSpec = {
   eventsTopic: env.string('EVENTS_TOPIC', 'payments.events'),
   dlqTopic: env.string('DLQ_TOPIC', 'payments.events.dlq'),
 };
+/** How a Kafka consumer batches its fetches (authorizer and projector); see ConsumerRunner. */
+export const consumerConfigSpec = {
+  fetchMaxWaitMs: env.int('CONSUMER_FETCH_MAX_WAIT_MS', 100, 0, 10_000),
+  fetchMinBytes: env.int('CONSUMER_FETCH_MIN_BYTES', 16_384, 1, 64 * 1024 * 1024),
+};
+export type ConsumerConfig = { fetchMaxWaitMs: number; fetchMinBytes: number };
 export type CommonConfig = {
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: string;

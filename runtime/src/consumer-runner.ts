@@ -33,10 +33,10 @@ export type ConsumerRunnerOptions = {
   dlqTopic: string;
   logger: Logger;
   handle: BatchHandler;
-  /** How long the broker may hold a fetch to gather `minBytes` (default 20 ms): latency traded for batch size. */
-  maxWaitMs?: number;
-  /** Bytes a fetch waits for (default 1 MiB, more than arrives in `maxWaitMs` at the rates we run). */
-  minBytes?: number;
+  /** How long the broker may hold a fetch to gather `minBytes`: the latency added at low rates, and the idle fetch period. */
+  maxWaitMs: number;
+  /** Bytes a fetch waits for: under load a fetch returns once this much arrived, so it carries many events. */
+  minBytes: number;
   onProcessed?: (count: number, context: BatchContext, lastOffset: string) => void;
   /** Where events processed, dead letters and consumer lag are reported. */
   registry?: Registry;
@@ -95,9 +95,9 @@ export class ConsumerRunner {
       sessionTimeout: 10_000,
       rebalanceTimeout: 15_000,
       heartbeatInterval: 1_000,
-      maxWaitTimeInMs: options.maxWaitMs ?? 20,
-      minBytes: options.minBytes ?? 1024 * 1024,
-      retry: { retries: 10 },
+      maxWaitTimeInMs: options.maxWaitMs,
+      minBytes: options.minBytes,
+      retry: { retries: 10, maxRetryTime: 5000 },
     });
     this.dlq = options.kafka.producer(relayProducerConfig());
     const { GROUP_JOIN, CRASH, DISCONNECT } = this.consumer.events;
@@ -105,12 +105,33 @@ export class ConsumerRunner {
       this.handled.clear(); // offsets of partitions we may no longer own are not ours to commit
       this.log.info({ memberId: e.payload.memberId, assigned: e.payload.memberAssignment }, 'joined group');
     });
-    this.consumer.on(CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'));
+    this.consumer.on(CRASH, (e) => {
+      this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+      // kafkajs gives up for good on errors it deems permanent, e.g. no group coordinator yet while a
+      // restarted broker loads its state; a consumer that stays down stalls the pipeline, so start it again
+      if (!e.payload.restart) this.restartSoon();
+    });
     this.consumer.on(DISCONNECT, () => this.log.info('consumer disconnected'));
   }
 
   async start(): Promise<void> {
     await this.dlq.connect();
+    await this.run();
+  }
+
+  private restartSoon(): void {
+    if (this.stopping) return;
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.log.warn('restarting the consumer');
+      this.run().catch((error: unknown) => {
+        this.log.error({ err: error }, 'consumer restart failed; trying again');
+        this.restartSoon();
+      });
+    }, 2000);
+  }
+
+  private async run(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.consumer.run({
