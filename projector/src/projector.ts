@@ -26,20 +26,43 @@ export const LIVE_SCHEMA = 'read';
 
 export type ProjectorDeps = { pool: Pool; logger: Logger };
 
-export async function appendToFeed(client: { query: Pool['query'] }, changed: Payment[]): Promise<number | null> {
-  if (changed.length === 0) return null;
-  const { rows } = await prepared<{ position: number }>(
+/** Where a consumer's batch leaves each partition: stored with the changes it produced. */
+export type NextOffsets = { groupId: string; topic: string; partitions: number[]; offsets: number[] };
+
+/**
+ * Appends the changes to the feed, stores the consumer's next offsets when given, and notifies the stream
+ * readers: one statement. Returns the last feed position (null when nothing changed).
+ */
+export async function appendToFeed(
+  client: { query: Pool['query'] },
+  changed: Payment[],
+  next: NextOffsets = { groupId: '', topic: '', partitions: [], offsets: [] },
+): Promise<number | null> {
+  const { rows } = await prepared<{ last: number | null }>(
     client,
     'feed-append',
-    `insert into feed.changes (position, payment_id, merchant_id, payload)
-     select nextval('feed.position_seq'), id, m, p from unnest($1::uuid[], $2::text[], $3::jsonb[]) with ordinality as t(id, m, p, ord)
-     order by ord
-     returning position`,
-    [changed.map((p) => p.paymentId), changed.map((p) => p.merchantId), changed.map((p) => JSON.stringify(toPaymentView(p)))],
+    `with feed as (
+       insert into feed.changes (position, payment_id, merchant_id, payload)
+       select nextval('feed.position_seq'), id, m, p from unnest($1::uuid[], $2::text[], $3::jsonb[]) with ordinality as t(id, m, p, ord)
+       order by ord
+       returning position
+     ), offsets as (
+       insert into ${LIVE_SCHEMA}.kafka_offsets (consumer_group, topic, partition, next_offset)
+       select $4, $5, p, o from unnest($6::int[], $7::int8[]) as t(p, o)
+       on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset
+     ), last as (select max(position) as position from feed)
+     select position as last, case when position is not null then pg_notify('${FEED_CHANNEL}', position::text) end from last`,
+    [
+      changed.map((p) => p.paymentId),
+      changed.map((p) => p.merchantId),
+      changed.map((p) => JSON.stringify(toPaymentView(p))),
+      next.groupId,
+      next.topic,
+      next.partitions,
+      next.offsets,
+    ],
   );
-  const last = Math.max(...rows.map((r) => r.position));
-  await client.query('select pg_notify($1, $2)', [FEED_CHANNEL, String(last)]);
-  return last;
+  return rows[0]?.last ?? null;
 }
 
 /** The consumer's batch handler: every partition of one fetch, one transaction. */
@@ -77,15 +100,12 @@ export function projectorHandler(deps: ProjectorDeps) {
         fresh.map((e) => e.event),
       );
       await writeProjection(client, LIVE_SCHEMA, result);
-      await appendToFeed(client, result.changed);
-      await prepared(
-        client,
-        'projector-offsets-save',
-        `insert into ${LIVE_SCHEMA}.kafka_offsets (consumer_group, topic, partition, next_offset)
-         select $1, $2, p, o from unnest($3::int[], $4::int8[]) as t(p, o)
-         on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset`,
-        [groupId, topic, batches.map((b) => b.context.partition), batches.map((b) => Number(b.events.at(-1)?.offset ?? -1) + 1)],
-      );
+      await appendToFeed(client, result.changed, {
+        groupId,
+        topic,
+        partitions: batches.map((b) => b.context.partition),
+        offsets: batches.map((b) => Number(b.events.at(-1)?.offset ?? -1) + 1),
+      });
       const orphanIds = new Set(result.orphans.map((e) => e.eventId));
       return fresh
         .filter((e) => orphanIds.has(e.event.eventId))

@@ -1,7 +1,9 @@
 // The outbox relay: moves committed outbox rows to Kafka. Woken by LISTEN/NOTIFY (and a polling fallback
 // for a missed notification), it claims a batch with FOR UPDATE SKIP LOCKED, publishes it with the
-// idempotent producer (acks all), then deletes the rows in the same transaction. A crash between publish and
-// delete republishes the batch: delivery is at least once and every consumer is idempotent.
+// idempotent producer (acks all), then commits. Claim and delete are one statement (DELETE ... RETURNING):
+// the rows vanish only if the transaction commits after Kafka acknowledged them; a crash or a failed
+// publish rolls the delete back. A crash between publish and commit republishes the batch: delivery is at
+// least once and every consumer is idempotent.
 //
 // Order per key: a row is claimable only when no older row of its key is still waiting. A row locked by
 // another relay instance still exists, so its successors wait for it: several relays never reorder a
@@ -14,11 +16,13 @@ import type { Logger } from './logger.ts';
 type OutboxRow = { id: number; topic: string; message_key: string; payload: string; headers: Record<string, string> };
 
 const CLAIM_SQL = `
-select id, topic, message_key, payload, headers from es.outbox o
- where not exists (select 1 from es.outbox older where older.message_key = o.message_key and older.id < o.id)
- order by id
- limit $1
- for update skip locked`;
+delete from es.outbox where id in (
+  select id from es.outbox o
+   where not exists (select 1 from es.outbox older where older.message_key = o.message_key and older.id < o.id)
+   order by id
+   limit $1
+   for update skip locked)
+returning id, topic, message_key, payload, headers`;
 
 export type OutboxRelayOptions = {
   pool: pg.Pool;
@@ -28,7 +32,7 @@ export type OutboxRelayOptions = {
   pollIntervalMs?: number;
   /** After a wake-up, wait this long for more rows, so one claim and one produce request carry more. */
   lingerMs?: number;
-  /** Test seam: runs after Kafka acknowledged a batch and before its rows are deleted. */
+  /** Test seam: runs after Kafka acknowledged a batch and before the deletion of its rows commits. */
   afterPublish?: (rows: number) => Promise<void> | void;
   onPublished?: (count: number) => void;
 };
@@ -119,6 +123,7 @@ export class OutboxRelay {
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>({ name: 'outbox-claim', text: CLAIM_SQL, values: [this.options.batchSize] });
+      rows.sort((a, b) => a.id - b.id); // RETURNING promises no order; a key's rows go out oldest first
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
@@ -134,11 +139,6 @@ export class OutboxRelay {
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
       await this.options.afterPublish?.(rows.length);
-      await client.query({
-        name: 'outbox-delete',
-        text: 'delete from es.outbox where id = any($1::bigint[])',
-        values: [rows.map((r) => r.id)],
-      });
       await client.query('COMMIT');
       this.options.onPublished?.(rows.length);
       return rows.length;
