@@ -237,6 +237,9 @@ async function describeSettings(ctx: BenchContext, commandApiPid: number | undef
   for (const [name, fallback] of [
     ['DB_POOL_MAX', '10'],
     ['RELAY_BATCH_SIZE', '500'],
+    ['RELAY_LINGER_MS', '10'],
+    ['CONSUMER_FETCH_MAX_WAIT_MS', '100'],
+    ['CONSUMER_FETCH_MIN_BYTES', '32768'],
     ['LOG_LEVEL', 'info'],
     ['NODE_ENV', 'development'],
   ] as const) {

@@ -84,7 +84,7 @@ export const commonConfigSpec = {
 /** How a Kafka consumer batches its fetches (authorizer and projector); see ConsumerRunner. */
 export const consumerConfigSpec = {
   fetchMaxWaitMs: env.int('CONSUMER_FETCH_MAX_WAIT_MS', 100, 0, 10_000),
-  fetchMinBytes: env.int('CONSUMER_FETCH_MIN_BYTES', 16_384, 1, 64 * 1024 * 1024),
+  fetchMinBytes: env.int('CONSUMER_FETCH_MIN_BYTES', 32_768, 1, 64 * 1024 * 1024),
 };
 export type ConsumerConfig = { fetchMaxWaitMs: number; fetchMinBytes: number };
 export type CommonConfig = {
