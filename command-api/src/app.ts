@@ -22,6 +22,10 @@ export type CommandApiDeps = {
   issuer: TokenIssuer;
   verifier: TokenVerifier;
   idempotencyTtlSeconds: number;
+  /** Group-commit transactions in flight at once (see GroupCommitter); default 2. */
+  groupCommitConcurrency?: number;
+  /** How long a group-commit batch may wait for company (see GroupCommitter); default 0. */
+  groupCommitLingerMs?: number;
   rateLimitPerMinute: number;
   tokenRateLimitPerMinute: number;
   queryApiUrl: string;
@@ -56,6 +60,8 @@ export async function buildCommandApi(deps: CommandApiDeps): Promise<App> {
     pool: deps.pool,
     eventStore: deps.eventStore,
     idempotencyTtlSeconds: deps.idempotencyTtlSeconds,
+    groupCommitConcurrency: deps.groupCommitConcurrency,
+    groupCommitLingerMs: deps.groupCommitLingerMs,
     queryApiUrl: deps.queryApiUrl,
     rateLimit: { max: deps.rateLimitPerMinute, timeWindow: 60_000 },
   });

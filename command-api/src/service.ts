@@ -76,6 +76,8 @@ export async function startCommandApi(config: CommandApiConfig, logger: Logger):
     issuer: new TokenIssuer(signingKey, tokenSettings),
     verifier: new TokenVerifier(createPublicKey(signingKey), tokenSettings),
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+    groupCommitConcurrency: config.groupCommitConcurrency,
+    groupCommitLingerMs: config.groupCommitLingerMs,
     rateLimitPerMinute: config.rateLimitPerMinute,
     tokenRateLimitPerMinute: config.tokenRateLimitPerMinute,
     queryApiUrl: config.queryApiUrl,

@@ -41,6 +41,8 @@ export type PaymentRoutesOptions = {
   pool: Pool;
   eventStore: EventStore;
   idempotencyTtlSeconds: number;
+  groupCommitConcurrency?: number;
+  groupCommitLingerMs?: number;
   queryApiUrl: string;
   rateLimit: { max: number; timeWindow: number };
 };
@@ -78,7 +80,11 @@ function toHttp(error: unknown): unknown {
 
 export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Promise<void> {
   const { pool, eventStore } = options;
-  const committer = new GroupCommitter(pool, eventStore, { ttlSeconds: options.idempotencyTtlSeconds });
+  const committer = new GroupCommitter(pool, eventStore, {
+    ttlSeconds: options.idempotencyTtlSeconds,
+    maxConcurrent: options.groupCommitConcurrency,
+    lingerMs: options.groupCommitLingerMs,
+  });
 
   /** Runs a command in one transaction, behind the idempotency key when the request carries one. */
   async function execute(
