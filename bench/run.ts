@@ -88,6 +88,14 @@ async function main(): Promise<number> {
     log(`idle: machine ${phases.idle.machineBusyPct}% busy with no load offered`);
     const wants = (phase: string) => options.phases.includes(phase as BenchOptions['phases'][number]);
 
+    // ---- warm-up: a cold stack (JIT, caches, connections) runs well below its steady state ----
+    if ((wants('command') || wants('e2e')) && options.warmupSeconds > 0) {
+      log(`warm-up: ${options.warmupSeconds} s of payments at full speed through the whole pipeline (not measured)`);
+      await new CommandPhase(ctx).warmUp(options.warmupSeconds);
+      const settled = await waitForQuietPipeline(ctx);
+      log(`warm-up: pipeline caught up ${round(settled.seconds, 1)} s later`);
+    }
+
     // ---- baseline and command, alternating in short rounds ----
     if (wants('baseline') || wants('command')) {
       const command = wants('command') ? new CommandPhase(ctx) : null;
@@ -96,10 +104,9 @@ async function main(): Promise<number> {
           baseline = new Baseline(ctx);
           await baseline.setup();
         }
-        if (command) {
-          log('command: warm-up (1 s, not measured)');
-          await command.warmUp();
-          await waitForQuietPipeline(ctx);
+        if (baseline && options.warmupSeconds > 0) {
+          log('baseline: warm-up (2 s, not measured)');
+          await baseline.round(2);
         }
         const baselineRounds: NonNullable<PhaseData['baseline']>['rounds'] = [];
         const commandRounds: NonNullable<PhaseData['command']>['rounds'] = [];
@@ -251,6 +258,7 @@ async function describeSettings(ctx: BenchContext, commandApiPid: number | undef
   return {
     commit: gitCommit(),
     durationSeconds: o.durationSeconds,
+    warmupSeconds: o.warmupSeconds,
     roundSeconds: round(roundSeconds(o), 2),
     connections: o.connections,
     rounds: o.rounds,

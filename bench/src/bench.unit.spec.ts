@@ -6,7 +6,7 @@ import { PaymentRequestMix } from './payment-requests.ts';
 import { newHistogram, percentile, recordMs, spread, summarize } from './stats.ts';
 
 describe('options', () => {
-  it('default to the documented run: 10 s per phase, 32 connections, 1000/s end to end, 3 rounds, every phase', () => {
+  it('default to the documented run: 10 s per phase, 32 connections, 1000/s end to end, 3 rounds, every phase, 10 s warm-up', () => {
     expect(parseOptions([])).toEqual({
       durationSeconds: 10,
       connections: 32,
@@ -14,6 +14,7 @@ describe('options', () => {
       e2eRate: 1000,
       rounds: 3,
       phases: ['baseline', 'command', 'e2e', 'http', 'replay'],
+      warmupSeconds: 10,
     });
   });
 

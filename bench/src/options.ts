@@ -14,6 +14,8 @@ export type BenchOptions = {
   e2eRate: number;
   rounds: number;
   phases: Phase[];
+  /** Seconds of unmeasured load through the whole pipeline first (JIT, caches, connections); 0 skips it. */
+  warmupSeconds: number;
 };
 
 export const USAGE = `npm run bench -- [options]
@@ -25,6 +27,8 @@ export const USAGE = `npm run bench -- [options]
   --e2e-rate <n>      payments/s offered in the end-to-end phase (default 1000)
   --rounds <n>        alternating baseline/command rounds (default 3)
   --phases <list>     any of ${PHASES.join(',')} (default all)
+  --warmup <s>        unmeasured load through the whole pipeline before the command and e2e phases, and
+                      the baseline's before its rounds (default 10; 0 skips it)
   --help`;
 
 export const DEFAULT_FIXED_RATE = 500;
@@ -40,6 +44,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'e2e-rate': { type: 'string' },
       rounds: { type: 'string' },
       phases: { type: 'string' },
+      warmup: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,6 +74,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     rounds: Math.round(number('rounds', values.rounds, 3, 50)),
     // always in the canonical order: the pipeline-heavy phases run after the rounds, the rebuild last
     phases: PHASES.filter((p) => phases.includes(p)),
+    warmupSeconds: values.warmup === '0' ? 0 : number('warmup', values.warmup, 10, 600),
   };
   if (problems.length) throw new Error(`bad options:\n  ${problems.join('\n  ')}\n\n${USAGE}`);
   return options;

@@ -41,7 +41,7 @@ export function renderReport(r: BenchResults): string {
       .join(', ')}`,
   );
   out.push(
-    `settings: ${s.connections} connections, ${s.rounds} rounds of ${round(s.roundSeconds, 1)} s, ${s.durationSeconds} s per phase, stack ${s.stack}; ${Object.entries(
+    `settings: ${s.connections} connections, ${s.rounds} rounds of ${round(s.roundSeconds, 1)} s, ${s.durationSeconds} s per phase after a ${s.warmupSeconds} s warm-up, stack ${s.stack}; ${Object.entries(
       s.stackEnvironment,
     )
       .map(([k, v]) => `${k}=${v}`)

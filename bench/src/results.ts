@@ -22,6 +22,7 @@ export type Durability = Record<string, string>;
 export type Settings = {
   commit: string;
   durationSeconds: number;
+  warmupSeconds: number;
   roundSeconds: number;
   connections: number;
   rounds: number;

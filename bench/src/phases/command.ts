@@ -86,7 +86,7 @@ export class CommandPhase {
   }
 
   /** A short unmeasured run, so the first round does not pay for JIT compilation and pool warm-up. */
-  async warmUp(seconds = 1): Promise<void> {
+  async warmUp(seconds: number): Promise<void> {
     await closedLoop({ url: `${COMMAND_API}/api/payments`, connections: this.ctx.options.connections, seconds, mix: this.mix });
   }
 
