@@ -91,7 +91,8 @@ async function main(): Promise<number> {
     // ---- warm-up: a cold stack (JIT, caches, connections) runs well below its steady state ----
     if ((wants('command') || wants('e2e')) && options.warmupSeconds > 0) {
       log(`warm-up: ${options.warmupSeconds} s of payments at full speed through the whole pipeline (not measured)`);
-      await new CommandPhase(ctx).warmUp(options.warmupSeconds);
+      // its own idempotency keys: a warm-up that shared the rounds' keys would turn round 1 into replays
+      await new CommandPhase(ctx, 'warmup').warmUp(options.warmupSeconds);
       const settled = await waitForQuietPipeline(ctx);
       log(`warm-up: pipeline caught up ${round(settled.seconds, 1)} s later`);
     }

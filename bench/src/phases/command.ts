@@ -80,9 +80,9 @@ export class CommandPhase {
   private readonly ctx: BenchContext;
   readonly mix: PaymentRequestMix;
 
-  constructor(ctx: BenchContext) {
+  constructor(ctx: BenchContext, name = 'command') {
     this.ctx = ctx;
-    this.mix = new PaymentRequestMix(`${ctx.runId}-command`, ctx.tokens.merchants);
+    this.mix = new PaymentRequestMix(`${ctx.runId}-${name}`, ctx.tokens.merchants);
   }
 
   /** A short unmeasured run, so the first round does not pay for JIT compilation and pool warm-up. */
