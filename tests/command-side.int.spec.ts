@@ -1,7 +1,7 @@
 // The command side's guarantees on real PostgreSQL and Kafka: every rejection writes nothing, idempotency
 // under concurrency, optimistic concurrency on review, and the outbox's at-least-once delivery.
 import { createPublicKey } from 'node:crypto';
-import { buildCommandApi } from '@payments/command-api';
+import { buildCommandApi, requestHash } from '@payments/command-api';
 import { createRegistry, EventStore, TokenIssuer, TokenVerifier } from '@payments/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, eventually, get, logger, post, type Stack, startStack } from './support/stack.ts';
@@ -126,6 +126,71 @@ describe('idempotency keys', () => {
     const reused = await pay({ ...body, amount: '999' }, token, { 'idempotency-key': 'order-77-attempt' });
     expect(reused.status).toBe(422);
     expect(await countRows(stack.db.pool)).toEqual(after);
+  });
+
+  it('a key whose stored response expired is forgotten: the request creates a new payment and the new response is stored', async () => {
+    const token = await stack.token('merchant-M123');
+    const body = { merchantId: 'M123', amount: '10.00', currency: 'INR', reference: 'expiring' };
+    const first = await pay(body, token, { 'idempotency-key': 'expiring-key' });
+    expect(first.status).toBe(202);
+    await stack.db.pool.query(
+      `update es.idempotency_keys set expires_at = now() - interval '1 second' where idempotency_key = 'expiring-key'`,
+    );
+    const before = await countRows(stack.db.pool);
+    const second = await pay(body, token, { 'idempotency-key': 'expiring-key' });
+    expect(second.status).toBe(202);
+    expect(second.headers.get('idempotent-replayed')).toBeNull();
+    expect(second.body.paymentId).not.toBe(first.body.paymentId);
+    expect(await countRows(stack.db.pool)).toEqual({ events: before.events + 1, outbox: before.outbox + 1, keys: before.keys });
+    const replay = await pay(body, token, { 'idempotency-key': 'expiring-key' });
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(second.body);
+  });
+
+  it('a key committed by another transaction after the batch read its keys is replayed, and nothing is written twice', async () => {
+    const token = await stack.token('merchant-M123');
+    const body = { merchantId: 'M123', amount: '11.00', currency: 'INR', reference: 'raced' };
+    const stored = {
+      paymentId: '00000000-0000-7000-8000-000000000001',
+      status: 'PENDING',
+      merchantId: 'M123',
+      amount: '11.00',
+      amountMinor: 1100,
+      currency: 'INR',
+      reference: 'raced',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      position: 1,
+    };
+    // another writer inserts the key without holding its lock and commits while our request is blocked on it
+    const other = await stack.db.pool.connect();
+    try {
+      await other.query('begin');
+      await other.query(
+        `insert into es.idempotency_keys (scope, endpoint, idempotency_key, request_hash, response_status, response_body, expires_at)
+         values ('M123', 'POST /api/payments', 'raced-key', $1, 202, $2, now() + interval '1 hour')`,
+        [requestHash('POST /api/payments', body), JSON.stringify(stored)],
+      );
+      const before = await countRows(stack.db.pool);
+      const pending = pay(body, token, { 'idempotency-key': 'raced-key' });
+      await eventually(
+        async () => {
+          const { rows } = await stack.db.pool.query(
+            `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%es.idempotency_keys%'`,
+          );
+          return rows.length > 0 ? true : undefined;
+        },
+        10_000,
+        'the request to block on the uncommitted key',
+      );
+      await other.query('commit');
+      const response = await pending;
+      expect(response.status).toBe(202);
+      expect(response.headers.get('idempotent-replayed')).toBe('true');
+      expect(response.body).toEqual(stored);
+      expect(await countRows(stack.db.pool)).toEqual({ ...before, keys: before.keys + 1 });
+    } finally {
+      other.release();
+    }
   });
 
   it('keys are scoped per merchant', async () => {

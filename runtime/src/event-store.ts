@@ -30,30 +30,41 @@ export type AppendResult = { recorded: RecordedEvent[]; conflicts: string[] };
 
 const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
-// One statement appends every event, its outbox row and a NOTIFY for the relay. Version conflicts insert
-// nothing for that stream (ON CONFLICT DO NOTHING) and leave the transaction usable, so a batch can go on.
-const APPEND_SQL = `
-with input as (
-  select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[])
-    with ordinality as t(event_id, stream_id, stream_version, type, data, metadata, occurred_at, ord)
-), ins as (
+/**
+ * The CTEs `ins` and `outbox` that append the rows of `source` (columns event_id, stream_id, stream_version,
+ * type, data, metadata, occurred_at, ord) as events, each with its outbox row for `topic` (a parameter).
+ * Version conflicts insert nothing for that stream (ON CONFLICT DO NOTHING) and leave the transaction
+ * usable. Shared by every statement that appends, so events and outbox rows are written one way only.
+ */
+export function appendCtes(source: string, topic: string): string {
+  return `ins as (
   insert into es.events (event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
-  select event_id, stream_id, stream_version, type, 1, data, metadata, occurred_at from input order by ord
+  select event_id, stream_id, stream_version, type, 1, data, metadata, occurred_at from ${source} order by ord
   on conflict (stream_id, stream_version) do nothing
   returning position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
             to_char(occurred_at at time zone 'UTC', ${ISO_UTC}) as occurred_at
 ), outbox as (
   insert into es.outbox (event_position, topic, message_key, payload, headers)
-  select position, $8, stream_id::text,
+  select position, ${topic}, stream_id::text,
     jsonb_build_object('eventId', event_id, 'type', type, 'schemaVersion', schema_version, 'streamId', stream_id,
       'streamVersion', stream_version, 'occurredAt', occurred_at, 'data', data, 'metadata', metadata,
       'position', position)::text,
     jsonb_strip_nulls(jsonb_build_object('event-id', event_id, 'event-type', type, 'schema-version', schema_version::text,
       'correlation-id', metadata->>'correlationId', 'traceparent', metadata->>'traceparent'))
   from ins order by position
-)
--- the scalar subquery runs once, when the first row is returned: a notify only when something was written
-select ins.*, (select pg_notify('${OUTBOX_CHANNEL}', '')) is null as notified from ins order by position`;
+)`;
+}
+
+/** Wakes the relays once, after commit, when the statement appended anything. */
+export const NOTIFY_IF_APPENDED = `(select pg_notify('${OUTBOX_CHANNEL}', '') where exists (select 1 from ins)) is null`;
+
+// One statement appends every event, its outbox row and a NOTIFY for the relay.
+const APPEND_SQL = `
+with input as (
+  select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[])
+    with ordinality as t(event_id, stream_id, stream_version, type, data, metadata, occurred_at, ord)
+), ${appendCtes('input', '$8')}
+select ins.*, ${NOTIFY_IF_APPENDED} as notified from ins order by position`;
 
 type EventRow = {
   position: number;

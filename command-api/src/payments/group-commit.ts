@@ -1,20 +1,35 @@
 // Group commit for new payments: requests share transactions. A batch leaves once `lingerMs` passed since
 // its oldest request arrived (or it is full); requests that arrive while transactions are in flight wait for
-// one to finish. The bounded wait is what makes batches at moderate rates: commits here take a millisecond
-// or two, so without it each payment would pay a transaction's six round trips alone. Under load, one commit
-// (one WAL flush) carries many payments. Every guarantee of the single-request path holds per payment:
-// each idempotency key is claimed with its own advisory lock and stored with its payment, a key seen twice
-// in one batch is "in flight" for the second, and the event, outbox and key rows commit together.
+// one to finish. The bounded wait is what makes batches at moderate rates. Under load, one commit (one WAL
+// flush) carries many payments.
+//
+// A batch is normally one statement, one round trip, its own transaction: it claims each idempotency key with
+// an advisory lock, finds keys already used, appends the other payments with their outbox rows and stores
+// their keyed responses. Every guarantee of the single-request path holds per payment: a key seen twice in a
+// batch, or locked by another transaction, is "in flight" (409); a stored key replays its response or refuses
+// another body (422); the event, outbox and key rows commit together. The rare cases that statement leaves
+// alone take the careful path, one statement per step in one transaction: keys whose stored response
+// expired, and a batch that lost a race for a key (a transaction that committed the key after the
+// statement's snapshot was taken makes the key insert fail; the careful path then sees the key).
 
-import { type AppendRequest, type EventStore, HttpError, type Pool, withTransaction } from '@payments/runtime';
-import type { RecordedEvent } from '@payments/schemas';
+import {
+  type AppendRequest,
+  appendCtes,
+  type EventStore,
+  HttpError,
+  NOTIFY_IF_APPENDED,
+  type Pool,
+  uuidv7,
+  withTransaction,
+} from '@payments/runtime';
 import { type KeyClaim, lockName, type StoredResponse } from './idempotency.ts';
 
 export type PaymentWrite = {
   claim: KeyClaim | null;
+  /** A new payment: one event at version 1. */
   append: AppendRequest;
-  /** The response for the payment, once its event is recorded. */
-  respond: (event: RecordedEvent) => StoredResponse;
+  /** The response for the payment; the committer adds the event's `position` to the body. */
+  response: { status: number; body: Record<string, unknown> };
 };
 export type WriteOutcome = StoredResponse & { replayed: boolean };
 
@@ -77,29 +92,111 @@ export class GroupCommitter {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    const settled = await withTransaction(this.pool, async (client) => {
-      const outcomes = new Map<Pending, WriteOutcome | HttpError>();
-      // 1. claim keys: one lock attempt each, a key repeated inside the batch is in flight for the later ones
-      const claimed = batch.filter((p) => p.claim);
-      const seen = new Set<string>();
-      const lockable: Pending[] = [];
-      for (const p of claimed) {
-        const name = lockName(p.claim as KeyClaim);
-        if (seen.has(name)) outcomes.set(p, inFlight());
-        else {
-          seen.add(name);
-          lockable.push(p);
-        }
+    const outcomes = new Map<Pending, WriteOutcome | HttpError>();
+    // a key repeated inside the batch is in flight for the later requests
+    const seen = new Set<string>();
+    const distinct: Pending[] = [];
+    for (const p of batch) {
+      const name = p.claim && lockName(p.claim);
+      if (name && seen.has(name)) outcomes.set(p, inFlight());
+      else {
+        if (name) seen.add(name);
+        distinct.push(p);
       }
-      if (lockable.length) {
+    }
+    let careful: Pending[] = [];
+    try {
+      careful = await this.commitInOneStatement(distinct, outcomes);
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      careful = distinct; // lost a race for a key: the statement wrote nothing
+    }
+    if (careful.length) await this.commitCarefully(careful, outcomes);
+    // answered only after COMMIT: an accepted payment is durable before anyone hears of it
+    for (const p of batch) {
+      const outcome = outcomes.get(p);
+      if (outcome instanceof HttpError) p.reject(outcome);
+      else if (outcome) p.resolve(outcome);
+      else p.reject(new Error('payment write lost its outcome'));
+    }
+  }
+
+  /** The common case in one statement; returns the requests left for the careful path (expired keys). */
+  private async commitInOneStatement(batch: Pending[], outcomes: Map<Pending, WriteOutcome | HttpError>): Promise<Pending[]> {
+    const cols = {
+      lock: [] as (string | null)[],
+      scope: [] as (string | null)[],
+      endpoint: [] as (string | null)[],
+      key: [] as (string | null)[],
+      hash: [] as (string | null)[],
+      eventId: [] as string[],
+      streamId: [] as string[],
+      type: [] as string[],
+      data: [] as string[],
+      metadata: [] as string[],
+      occurredAt: [] as string[],
+      status: [] as number[],
+      body: [] as string[],
+    };
+    for (const { claim, append, response } of batch) {
+      const event = append.events[0];
+      if (append.events.length !== 1 || append.expectedVersion !== 0 || !event) throw new Error('group commit takes new payments only');
+      cols.lock.push(claim && lockName(claim));
+      cols.scope.push(claim?.scope ?? null);
+      cols.endpoint.push(claim?.endpoint ?? null);
+      cols.key.push(claim?.key ?? null);
+      cols.hash.push(claim?.requestHash ?? null);
+      cols.eventId.push(uuidv7(append.occurredAt.getTime()));
+      cols.streamId.push(append.streamId);
+      cols.type.push(event.type);
+      cols.data.push(JSON.stringify(event.data));
+      cols.metadata.push(JSON.stringify(append.metadata));
+      cols.occurredAt.push(append.occurredAt.toISOString());
+      cols.status.push(response.status);
+      cols.body.push(JSON.stringify(response.body));
+    }
+    const { rows } = await this.pool.query<{
+      ord: number;
+      locked: boolean;
+      stored_hash: string | null;
+      stored_status: number | null;
+      stored_body: unknown;
+      expired: boolean | null;
+      position: number | null;
+    }>({
+      name: 'group-commit',
+      text: ONE_STATEMENT_SQL,
+      values: [...Object.values(cols), this.eventStore.topic, this.options.ttlSeconds],
+    });
+    const careful: Pending[] = [];
+    for (const row of rows) {
+      const p = batch[row.ord - 1] as Pending;
+      if (!row.locked) outcomes.set(p, inFlight());
+      else if (row.stored_hash !== null) {
+        if (row.expired) careful.push(p);
+        else if (row.stored_hash !== p.claim?.requestHash) outcomes.set(p, reused());
+        else outcomes.set(p, { status: row.stored_status as number, body: row.stored_body, replayed: true });
+      } else if (row.position === null) throw new Error(`new payment id collided: ${p.append.streamId}`);
+      else outcomes.set(p, { status: p.response.status, body: { ...p.response.body, position: row.position }, replayed: false });
+    }
+    return careful;
+  }
+
+  /** One statement per step in one transaction: takes over what the single statement leaves. */
+  private async commitCarefully(batch: Pending[], outcomes: Map<Pending, WriteOutcome | HttpError>): Promise<void> {
+    const settled = await withTransaction(this.pool, async (client) => {
+      const results = new Map<Pending, WriteOutcome | HttpError>();
+      // 1. claim keys: one lock attempt each
+      const claimed = batch.filter((p) => p.claim);
+      if (claimed.length) {
         const { rows } = await client.query<{ ok: boolean }>({
           name: 'idempotency-lock',
           text: 'select pg_try_advisory_xact_lock(hashtextextended(n, 7)) as ok from unnest($1::text[]) with ordinality as t(n, i) order by i',
-          values: [lockable.map((p) => lockName(p.claim as KeyClaim))],
+          values: [claimed.map((p) => lockName(p.claim as KeyClaim))],
         });
-        const locked = lockable.filter((p, i) => {
+        const locked = claimed.filter((p, i) => {
           if (rows[i]?.ok) return true;
-          outcomes.set(p, inFlight());
+          results.set(p, inFlight());
           return false;
         });
         // 2. keys already used: replay the stored response, refuse another body, forget expired ones
@@ -121,8 +218,8 @@ export class GroupCommitter {
           for (const row of stored) {
             const p = locked[row.i - 1] as Pending;
             if (row.expired) expired.push(p);
-            else if (row.request_hash !== p.claim?.requestHash) outcomes.set(p, reused());
-            else outcomes.set(p, { status: row.response_status, body: row.response_body, replayed: true });
+            else if (row.request_hash !== p.claim?.requestHash) results.set(p, reused());
+            else results.set(p, { status: row.response_status, body: row.response_body, replayed: true });
           }
           if (expired.length) {
             await client.query(
@@ -134,7 +231,7 @@ export class GroupCommitter {
         }
       }
       // 3. append every remaining payment in one statement, then remember the keyed responses
-      const fresh = batch.filter((p) => !outcomes.has(p));
+      const fresh = batch.filter((p) => !results.has(p));
       if (fresh.length) {
         const { recorded, conflicts } = await this.eventStore.appendMany(
           client,
@@ -144,8 +241,9 @@ export class GroupCommitter {
         const byStream = new Map(recorded.map((e) => [e.streamId, e]));
         const keyed: { claim: KeyClaim; response: StoredResponse }[] = [];
         for (const p of fresh) {
-          const response = p.respond(byStream.get(p.append.streamId) as RecordedEvent);
-          outcomes.set(p, { ...response, replayed: false });
+          const position = byStream.get(p.append.streamId)?.position;
+          const response = { status: p.response.status, body: { ...p.response.body, position } };
+          results.set(p, { ...response, replayed: false });
           if (p.claim) keyed.push({ claim: p.claim, response });
         }
         if (keyed.length) {
@@ -166,14 +264,38 @@ export class GroupCommitter {
           });
         }
       }
-      return outcomes;
+      return results;
     });
-    // answered only after COMMIT: an accepted payment is durable before anyone hears of it
-    for (const p of batch) {
-      const outcome = settled.get(p);
-      if (outcome instanceof HttpError) p.reject(outcome);
-      else if (outcome) p.resolve(outcome);
-      else p.reject(new Error('payment write lost its outcome'));
-    }
+    for (const [p, outcome] of settled) outcomes.set(p, outcome);
   }
 }
+
+const UNIQUE_VIOLATION = '23505';
+
+// $1..$13: one array element per request (lock name, key columns, event, response); $14 topic; $15 key TTL.
+const ONE_STATEMENT_SQL = `
+with input as (
+  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::text[],
+                       $9::jsonb[], $10::jsonb[], $11::timestamptz[], $12::int[], $13::jsonb[])
+    with ordinality as t(lock_name, scope, endpoint, key, request_hash, event_id, stream_id, type, data, metadata, occurred_at,
+                         response_status, response_body, ord)
+), claimed as materialized (
+  select ord, lock_name is null or pg_try_advisory_xact_lock(hashtextextended(lock_name, 7)) as locked from input
+), stored as materialized (
+  select t.ord, k.request_hash, k.response_status, k.response_body, k.expires_at <= now() as expired
+    from input t join es.idempotency_keys k on k.scope = t.scope and k.endpoint = t.endpoint and k.idempotency_key = t.key
+), fresh as materialized (
+  select t.event_id, t.stream_id, 1 as stream_version, t.type, t.data, t.metadata, t.occurred_at, t.ord
+    from input t join claimed c on c.ord = t.ord
+   where c.locked and not exists (select 1 from stored s where s.ord = t.ord)
+), ${appendCtes('fresh', '$14')}, remember as (
+  insert into es.idempotency_keys (scope, endpoint, idempotency_key, request_hash, response_status, response_body, expires_at)
+  select t.scope, t.endpoint, t.key, t.request_hash, t.response_status,
+         t.response_body || jsonb_build_object('position', ins.position), now() + make_interval(secs => $15)
+    from ins join input t on t.event_id = ins.event_id
+   where t.key is not null
+)
+select t.ord, c.locked, s.request_hash as stored_hash, s.response_status as stored_status, s.response_body as stored_body,
+       s.expired, ins.position, ${NOTIFY_IF_APPENDED} as notified
+  from input t join claimed c on c.ord = t.ord left join stored s on s.ord = t.ord left join ins on ins.event_id = t.event_id
+ order by t.ord`;

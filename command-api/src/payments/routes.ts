@@ -148,8 +148,9 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
           metadata: metadataOf(request, principal),
           occurredAt: now,
         },
-        respond: (event) => {
-          const accepted: PaymentAccepted = {
+        response: {
+          status: 202,
+          body: {
             paymentId,
             status: 'PENDING',
             merchantId: body.merchantId,
@@ -158,9 +159,7 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
             currency: body.currency,
             reference: body.reference ?? null,
             createdAt: now.toISOString(),
-            position: event.position,
-          };
-          return { status: 202, body: accepted };
+          } satisfies Omit<PaymentAccepted, 'position'>,
         },
       });
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
