@@ -76,16 +76,6 @@ async function main(): Promise<number> {
     settings = await describeSettings(ctx, processes['command-api']);
     const seconds = roundSeconds(options);
 
-    await waitForQuietPipeline(ctx);
-    const idleBefore = await cpu.sample();
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const idle = CpuMeter.diff(idleBefore, await cpu.sample());
-    phases.idle = {
-      seconds: round(idle.seconds, 2),
-      cpuMsPerSecond: Object.fromEntries(Object.entries(idle.ms).map(([g, ms]) => [g, round(ms / idle.seconds, 1)])),
-      machineBusyPct: round(idle.machineBusyPct, 1),
-    };
-    log(`idle: machine ${phases.idle.machineBusyPct}% busy with no load offered`);
     const wants = (phase: string) => options.phases.includes(phase as BenchOptions['phases'][number]);
 
     // ---- warm-up: a cold stack (JIT, caches, connections) runs well below its steady state ----
@@ -96,6 +86,18 @@ async function main(): Promise<number> {
       const settled = await waitForQuietPipeline(ctx);
       log(`warm-up: pipeline caught up ${round(settled.seconds, 1)} s later`);
     }
+
+    // after the warm-up: a just-started JVM and just-started services still compile and load
+    await waitForQuietPipeline(ctx);
+    const idleBefore = await cpu.sample();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const idle = CpuMeter.diff(idleBefore, await cpu.sample());
+    phases.idle = {
+      seconds: round(idle.seconds, 2),
+      cpuMsPerSecond: Object.fromEntries(Object.entries(idle.ms).map(([g, ms]) => [g, round(ms / idle.seconds, 1)])),
+      machineBusyPct: round(idle.machineBusyPct, 1),
+    };
+    log(`idle: machine ${phases.idle.machineBusyPct}% busy with no load offered`);
 
     // ---- baseline and command, alternating in short rounds ----
     if (wants('baseline') || wants('command')) {

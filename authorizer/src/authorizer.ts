@@ -2,7 +2,6 @@
 // at the stream version right after the request. A redelivered message finds that version taken and
 // appends nothing: the effect is exactly once. A payment it cannot decide goes to the DLQ.
 import type { AppendRequest, EventStore, Logger, PartitionBatch, Pool, Rejected } from '@payments/runtime';
-import { withTransaction } from '@payments/runtime';
 import { decidePayment, type RuleSet, UndecidableError } from './rules.ts';
 
 export function authorizerHandler(deps: {
@@ -37,7 +36,8 @@ export function authorizerHandler(deps: {
       }
     }
     if (appends.length) {
-      const { recorded, conflicts } = await withTransaction(deps.pool, (client) => deps.eventStore.appendMany(client, appends));
+      // one statement (decisions, outbox rows, NOTIFY) is its own transaction: no BEGIN/COMMIT round trips
+      const { recorded, conflicts } = await deps.eventStore.appendMany(deps.pool, appends);
       if (conflicts.length) deps.logger.debug({ count: conflicts.length }, 'already decided: redelivery ignored');
       deps.onDecided?.(recorded.length);
     }
