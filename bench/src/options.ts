@@ -27,8 +27,9 @@ export const USAGE = `npm run bench -- [options]
   --e2e-rate <n>      payments/s offered in the end-to-end phase (default 1000)
   --rounds <n>        alternating baseline/command rounds (default 3)
   --phases <list>     any of ${PHASES.join(',')} (default all)
-  --warmup <s>        unmeasured load through the whole pipeline before the command and e2e phases, and
-                      the baseline's before its rounds (default 10; 0 skips it)
+  --warmup <s>        unmeasured load through the whole pipeline before the command and e2e phases, the
+                      baseline's before its rounds, and 3 s at the pass's own rate before each fixed-rate
+                      pass (default 10; 0 skips all of it)
   --help`;
 
 export const DEFAULT_FIXED_RATE = 500;

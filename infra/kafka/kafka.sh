@@ -7,6 +7,7 @@
 #   infra/kafka/kafka.sh run      foreground (exec), for use under a supervisor
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS ("-Xms256m -Xmx1g"),
+#              KAFKA_JVM_OPTS ("-XX:+UseG1GC -XX:TieredStopAtLevel=1"),
 #              KAFKA_READY_TIMEOUT (90 s), JAVA_HOME (optional; otherwise `java` on PATH).
 # State lives in $ROOT/.data/kafka/ (git-ignored): libs/ (jar cache), logs/ (log.dirs), server.properties,
 # kafka.pid, kafka.out. Delete .data/kafka/logs to wipe all topics; delete .data/kafka to start from scratch.
@@ -182,7 +183,13 @@ admin_ready() {
 broker_cmd() {
   # shellcheck disable=SC2206 # KAFKA_HEAP_OPTS is intentionally word-split
   local heap=($KAFKA_HEAP_OPTS)
-  BROKER_CMD=("$JAVA" "${heap[@]}" -XX:+UseG1GC -Djava.awt.headless=true "${LOG_OPTS[@]}"
+  # C1 only (TieredStopAtLevel=1): on a small machine shared with the services, C2 compilation cost the
+  # broker more CPU over a bench-length run than its faster code saved (docs/PERFORMANCE.md: broker CPU per
+  # fetch 2.5 → 1.4 ms, per payment at 1000/s 0.24–0.36 → 0.14 ms). A long-lived broker on its own cores
+  # wants the default tiered JIT: KAFKA_JVM_OPTS="-XX:+UseG1GC".
+  # shellcheck disable=SC2206 # KAFKA_JVM_OPTS is intentionally word-split
+  local jvm=(${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:TieredStopAtLevel=1})
+  BROKER_CMD=("$JAVA" "${heap[@]}" "${jvm[@]}" -Djava.awt.headless=true "${LOG_OPTS[@]}"
     -cp "$LIBS/*" "$MAIN_CLASS" "$PROPS")
 }
 

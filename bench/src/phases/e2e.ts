@@ -35,9 +35,23 @@ export type E2eResult = {
   window: { startedAt: number; endedAt: number };
 };
 
+const LEAD_IN_SECONDS = 3;
+
 export async function runE2e(ctx: BenchContext, pass: { rate: number; seconds: number; name: string }): Promise<E2eResult> {
   const { options, watcher } = ctx;
   const mix = new PaymentRequestMix(`${ctx.runId}-${pass.name}`, ctx.tokens.merchants);
+  if (options.warmupSeconds > 0) {
+    // a lead-in at the same rate, not measured: the pass measures the steady state at this rate, not the
+    // aftermath of what ran before it (a saturated phase leaves grown heaps and dirty buffers behind)
+    const leadIn = new PaymentRequestMix(`${ctx.runId}-${pass.name}-lead-in`, ctx.tokens.merchants);
+    await sendAtFixedRate({
+      url: `${COMMAND_API}/api/payments`,
+      rate: pass.rate,
+      durationMs: LEAD_IN_SECONDS * 1000,
+      connections: options.connections,
+      next: () => leadIn.next(),
+    });
+  }
   const samples = new Map<string, E2eSample>();
   const ack = newHistogram();
   watcher.startTracking();
