@@ -248,7 +248,7 @@ async function describeSettings(ctx: BenchContext, commandApiPid: number | undef
     ['DB_POOL_MAX', '10'],
     ['RELAY_BATCH_SIZE', '500'],
     ['RELAY_LINGER_MS', '10'],
-    ['GROUP_COMMIT_LINGER_MS', '3'],
+    ['GROUP_COMMIT_LINGER_MS', '6'],
     ['GROUP_COMMIT_CONCURRENCY', '2'],
     ['CONSUMER_FETCH_MAX_WAIT_MS', '100'],
     ['CONSUMER_FETCH_MIN_BYTES', '32768'],
