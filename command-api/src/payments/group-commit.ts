@@ -1,7 +1,7 @@
 // Group commit for new payments: requests share transactions. A batch leaves once `lingerMs` passed since
-// its oldest request arrived (or it is full); requests that arrive while transactions are in flight wait for
-// one to finish. The bounded wait is what makes batches at moderate rates. Under load, one commit (one WAL
-// flush) carries many payments.
+// its oldest request arrived, or at once when `flushAt` requests wait; requests that arrive while
+// transactions are in flight wait for one to finish. The bounded wait is what makes batches at moderate
+// rates. Under load, one commit (one WAL flush) carries many payments.
 //
 // A batch is normally one statement, one round trip, its own transaction: it claims each idempotency key with
 // an advisory lock, finds keys already used, appends the other payments with their outbox rows and stores
@@ -43,18 +43,21 @@ export class GroupCommitter {
   private running = 0;
   private readonly pool: Pool;
   private readonly eventStore: EventStore;
-  private readonly options: { maxBatch: number; maxConcurrent: number; lingerMs: number; ttlSeconds: number };
+  private readonly options: { maxBatch: number; flushAt: number; maxConcurrent: number; lingerMs: number; ttlSeconds: number };
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     pool: Pool,
     eventStore: EventStore,
-    options: { maxBatch?: number; maxConcurrent?: number; lingerMs?: number; ttlSeconds: number },
+    options: { maxBatch?: number; flushAt?: number; maxConcurrent?: number; lingerMs?: number; ttlSeconds: number },
   ) {
     this.pool = pool;
     this.eventStore = eventStore;
     this.options = {
       maxBatch: options.maxBatch ?? 128,
+      // a batch this large leaves at once: waiting longer would save little and, with closed-loop
+      // clients, would cap the throughput at connections / linger
+      flushAt: options.flushAt ?? 8,
       maxConcurrent: options.maxConcurrent ?? 2,
       lingerMs: options.lingerMs ?? 0,
       ttlSeconds: options.ttlSeconds,
@@ -71,7 +74,7 @@ export class GroupCommitter {
   private pump(): void {
     while (this.running < this.options.maxConcurrent && this.queue.length > 0) {
       const waited = performance.now() - (this.queue[0] as Pending).queuedAt;
-      if (this.queue.length < this.options.maxBatch && waited < this.options.lingerMs) {
+      if (this.queue.length < this.options.flushAt && waited < this.options.lingerMs) {
         this.timer ??= setTimeout(() => {
           this.timer = null;
           this.pump();
