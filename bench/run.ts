@@ -249,7 +249,7 @@ async function describeSettings(ctx: BenchContext, commandApiPid: number | undef
     ['RELAY_BATCH_SIZE', '500'],
     ['RELAY_LINGER_MS', '10'],
     ['GROUP_COMMIT_LINGER_MS', '6'],
-    ['GROUP_COMMIT_CONCURRENCY', '2'],
+    ['GROUP_COMMIT_CONCURRENCY', '1'],
     ['CONSUMER_FETCH_MAX_WAIT_MS', '100'],
     ['CONSUMER_FETCH_MIN_BYTES', '32768'],
     ['LOG_LEVEL', 'info'],

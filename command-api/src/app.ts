@@ -22,9 +22,9 @@ export type CommandApiDeps = {
   issuer: TokenIssuer;
   verifier: TokenVerifier;
   idempotencyTtlSeconds: number;
-  /** Group-commit transactions in flight at once (see GroupCommitter); default 2. */
+  /** Group-commit transactions in flight at once (see GroupCommitter); default 1. */
   groupCommitConcurrency?: number;
-  /** How long a group-commit batch may wait for company (see GroupCommitter); default 0. */
+  /** How long a group-commit batch may wait for company (see GroupCommitter); default 0 (the service passes its config, 6). */
   groupCommitLingerMs?: number;
   rateLimitPerMinute: number;
   tokenRateLimitPerMinute: number;

@@ -34,7 +34,7 @@ export const loadCommandApiConfig = (source?: Record<string, string | undefined>
       jwtAudience: env.string('JWT_AUDIENCE', 'payments'),
       tokenTtlSeconds: env.int('TOKEN_TTL_SECONDS', 900, 30, 86_400),
       idempotencyTtlSeconds: env.int('IDEMPOTENCY_TTL_SECONDS', 86_400, 60),
-      groupCommitConcurrency: env.int('GROUP_COMMIT_CONCURRENCY', 2, 1, 16),
+      groupCommitConcurrency: env.int('GROUP_COMMIT_CONCURRENCY', 1, 1, 16),
       groupCommitLingerMs: env.int('GROUP_COMMIT_LINGER_MS', 6, 0, 100),
       rateLimitPerMinute: env.int('RATE_LIMIT_PER_MINUTE', 120_000, 1),
       tokenRateLimitPerMinute: env.int('TOKEN_RATE_LIMIT_PER_MINUTE', 600, 1),

@@ -58,7 +58,7 @@ export class GroupCommitter {
       // a batch this large leaves at once: waiting longer would save little and, with closed-loop
       // clients, would cap the throughput at connections / linger
       flushAt: options.flushAt ?? 8,
-      maxConcurrent: options.maxConcurrent ?? 2,
+      maxConcurrent: options.maxConcurrent ?? 1,
       lingerMs: options.lingerMs ?? 0,
       ttlSeconds: options.ttlSeconds,
     };
