@@ -55,6 +55,26 @@ export function appendCtes(source: string, topic: string): string {
 )`;
 }
 
+/**
+ * The requests' events as the parallel arrays `appendCtes` reads (event_id, stream_id, stream_version, type,
+ * data, metadata, occurred_at), one element per event, ready for `unnest`.
+ */
+export function eventColumns(requests: readonly AppendRequest[]): [string[], string[], number[], string[], string[], string[], string[]] {
+  const cols: [string[], string[], number[], string[], string[], string[], string[]] = [[], [], [], [], [], [], []];
+  for (const r of requests) {
+    r.events.forEach((event, i) => {
+      cols[0].push(uuidv7(r.occurredAt.getTime()));
+      cols[1].push(r.streamId);
+      cols[2].push(r.expectedVersion + i + 1);
+      cols[3].push(event.type);
+      cols[4].push(JSON.stringify(event.data));
+      cols[5].push(JSON.stringify(r.metadata));
+      cols[6].push(r.occurredAt.toISOString());
+    });
+  }
+  return cols;
+}
+
 /** Wakes the relays once, after commit, when the statement appended anything. */
 export const NOTIFY_IF_APPENDED = `(select pg_notify('${OUTBOX_CHANNEL}', '') where exists (select 1 from ins)) is null`;
 
@@ -100,18 +120,7 @@ export class EventStore {
 
   /** Appends many streams' events in one statement; streams whose version was taken are returned as conflicts. */
   async appendMany(db: Queryable, requests: readonly AppendRequest[]): Promise<AppendResult> {
-    const cols: [string[], string[], number[], string[], string[], string[], string[]] = [[], [], [], [], [], [], []];
-    for (const r of requests) {
-      r.events.forEach((event, i) => {
-        cols[0].push(uuidv7(r.occurredAt.getTime()));
-        cols[1].push(r.streamId);
-        cols[2].push(r.expectedVersion + i + 1);
-        cols[3].push(event.type);
-        cols[4].push(JSON.stringify(event.data));
-        cols[5].push(JSON.stringify(r.metadata));
-        cols[6].push(r.occurredAt.toISOString());
-      });
-    }
+    const cols = eventColumns(requests);
     if (cols[0].length === 0) return { recorded: [], conflicts: [] };
     // a named statement: parsed and planned once per connection, not on every append
     const { rows } = await db.query<EventRow>({ name: 'es-append', text: APPEND_SQL, values: [...cols, this.topic] });

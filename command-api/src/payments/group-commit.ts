@@ -16,10 +16,10 @@ import {
   type AppendRequest,
   appendCtes,
   type EventStore,
+  eventColumns,
   HttpError,
   NOTIFY_IF_APPENDED,
   type Pool,
-  uuidv7,
   withTransaction,
 } from '@payments/runtime';
 import { type KeyClaim, lockName, type StoredResponse } from './idempotency.ts';
@@ -126,38 +126,23 @@ export class GroupCommitter {
 
   /** The common case in one statement; returns the requests left for the careful path (expired keys). */
   private async commitInOneStatement(batch: Pending[], outcomes: Map<Pending, WriteOutcome | HttpError>): Promise<Pending[]> {
-    const cols = {
-      lock: [] as (string | null)[],
-      scope: [] as (string | null)[],
-      endpoint: [] as (string | null)[],
-      key: [] as (string | null)[],
-      hash: [] as (string | null)[],
-      eventId: [] as string[],
-      streamId: [] as string[],
-      type: [] as string[],
-      data: [] as string[],
-      metadata: [] as string[],
-      occurredAt: [] as string[],
-      status: [] as number[],
-      body: [] as string[],
-    };
-    for (const { claim, append, response } of batch) {
-      const event = append.events[0];
-      if (append.events.length !== 1 || append.expectedVersion !== 0 || !event) throw new Error('group commit takes new payments only');
-      cols.lock.push(claim && lockName(claim));
-      cols.scope.push(claim?.scope ?? null);
-      cols.endpoint.push(claim?.endpoint ?? null);
-      cols.key.push(claim?.key ?? null);
-      cols.hash.push(claim?.requestHash ?? null);
-      cols.eventId.push(uuidv7(append.occurredAt.getTime()));
-      cols.streamId.push(append.streamId);
-      cols.type.push(event.type);
-      cols.data.push(JSON.stringify(event.data));
-      cols.metadata.push(JSON.stringify(append.metadata));
-      cols.occurredAt.push(append.occurredAt.toISOString());
-      cols.status.push(response.status);
-      cols.body.push(JSON.stringify(response.body));
+    for (const { append } of batch) {
+      // one event per request keeps the event columns aligned with the key and response columns
+      if (append.events.length !== 1 || append.expectedVersion !== 0) throw new Error('group commit takes new payments only');
     }
+    const keys = batch.map((p) => p.claim);
+    const values = [
+      keys.map((k) => k && lockName(k)),
+      keys.map((k) => k?.scope ?? null),
+      keys.map((k) => k?.endpoint ?? null),
+      keys.map((k) => k?.key ?? null),
+      keys.map((k) => k?.requestHash ?? null),
+      ...eventColumns(batch.map((p) => p.append)),
+      batch.map((p) => p.response.status),
+      batch.map((p) => JSON.stringify(p.response.body)),
+      this.eventStore.topic,
+      this.options.ttlSeconds,
+    ];
     const { rows } = await this.pool.query<{
       ord: number;
       locked: boolean;
@@ -169,7 +154,7 @@ export class GroupCommitter {
     }>({
       name: 'group-commit',
       text: ONE_STATEMENT_SQL,
-      values: [...Object.values(cols), this.eventStore.topic, this.options.ttlSeconds],
+      values,
     });
     const careful: Pending[] = [];
     for (const row of rows) {
@@ -275,26 +260,27 @@ export class GroupCommitter {
 
 const UNIQUE_VIOLATION = '23505';
 
-// $1..$13: one array element per request (lock name, key columns, event, response); $14 topic; $15 key TTL.
+// $1..$14: one array element per request (lock name, key columns, the event as eventColumns gives it, the
+// response); $15 topic; $16 key TTL.
 const ONE_STATEMENT_SQL = `
 with input as (
-  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::text[],
-                       $9::jsonb[], $10::jsonb[], $11::timestamptz[], $12::int[], $13::jsonb[])
-    with ordinality as t(lock_name, scope, endpoint, key, request_hash, event_id, stream_id, type, data, metadata, occurred_at,
-                         response_status, response_body, ord)
+  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::int[], $9::text[],
+                       $10::jsonb[], $11::jsonb[], $12::timestamptz[], $13::int[], $14::jsonb[])
+    with ordinality as t(lock_name, scope, endpoint, key, request_hash, event_id, stream_id, stream_version, type, data, metadata,
+                         occurred_at, response_status, response_body, ord)
 ), claimed as materialized (
   select ord, lock_name is null or pg_try_advisory_xact_lock(hashtextextended(lock_name, 7)) as locked from input
 ), stored as materialized (
   select t.ord, k.request_hash, k.response_status, k.response_body, k.expires_at <= now() as expired
     from input t join es.idempotency_keys k on k.scope = t.scope and k.endpoint = t.endpoint and k.idempotency_key = t.key
 ), fresh as materialized (
-  select t.event_id, t.stream_id, 1 as stream_version, t.type, t.data, t.metadata, t.occurred_at, t.ord
+  select t.event_id, t.stream_id, t.stream_version, t.type, t.data, t.metadata, t.occurred_at, t.ord
     from input t join claimed c on c.ord = t.ord
    where c.locked and not exists (select 1 from stored s where s.ord = t.ord)
-), ${appendCtes('fresh', '$14')}, remember as (
+), ${appendCtes('fresh', '$15')}, remember as (
   insert into es.idempotency_keys (scope, endpoint, idempotency_key, request_hash, response_status, response_body, expires_at)
   select t.scope, t.endpoint, t.key, t.request_hash, t.response_status,
-         t.response_body || jsonb_build_object('position', ins.position), now() + make_interval(secs => $15)
+         t.response_body || jsonb_build_object('position', ins.position), now() + make_interval(secs => $16)
     from ins join input t on t.event_id = ins.event_id
    where t.key is not null
 )
