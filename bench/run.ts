@@ -29,13 +29,6 @@ const log = (line: string) => process.stderr.write(`[bench ${new Date().toTimeSt
 
 let cleanup: (() => Promise<void>) | null = null;
 
-// kafkajs 2.2.4 sets negative timeouts on Node >= 23 (harmless; scripts/start.ts hides the same warning)
-const warningListeners = process.listeners('warning');
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning') for (const listener of warningListeners) listener(warning);
-});
-
 async function main(): Promise<number> {
   const parsed = parseOptions(process.argv.slice(2));
   if (parsed === 'help') {

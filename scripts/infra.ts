@@ -24,20 +24,6 @@ const DOCKER_PG = `postgres://postgres@127.0.0.1:${DEFAULT_PG_PORT}/postgres`;
 
 export type Log = (line: string) => void;
 
-/**
- * kafkajs 2.2.4 sets a negative timeout on every new connection (tulios/kafkajs#1751: harmless, unfixed
- * upstream) and Node 24 warns about each. Child processes get `--disable-warning=TimeoutNegativeWarning`;
- * this does the same for the script's own process, whose flags are already fixed, and keeps other warnings.
- */
-export function quietKafkajsTimeoutWarning(): void {
-  const defaults = process.listeners('warning');
-  process.removeAllListeners('warning');
-  process.on('warning', (warning) => {
-    if (warning.name !== 'TimeoutNegativeWarning') for (const listener of defaults) listener(warning);
-  });
-}
-export const CHILD_NODE_OPTIONS = [process.env.NODE_OPTIONS, '--disable-warning=TimeoutNegativeWarning'].filter(Boolean).join(' ');
-
 export type Infra = {
   databaseUrl: string;
   adminUrl: string;

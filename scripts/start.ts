@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { styleText } from 'node:util';
 import { commonConfigSpec, createKafka, createLogger, DEV_CLIENTS, ensureTopics, loadConfig } from '@payments/runtime';
-import { CHILD_NODE_OPTIONS, ensureInfra, type Infra, message, quietKafkajsTimeoutWarning, ROOT, redact } from './infra.ts';
+import { ensureInfra, type Infra, message, ROOT, redact } from './infra.ts';
 import { prepareDatabase } from './migrate.ts';
 
 const LOCK = join(ROOT, '.data', 'start.lock');
@@ -35,7 +35,6 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<void> {
   acquireLock();
-  quietKafkajsTimeoutWarning();
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0, signal));
   // Last resort if this process dies on an error: no child may outlive it.
   process.on('exit', () => {
@@ -82,7 +81,6 @@ async function main(): Promise<void> {
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     NODE_ENV: 'development',
-    NODE_OPTIONS: CHILD_NODE_OPTIONS,
     // The dashboard may be opened under either name; CORS compares origins literally.
     CORS_ORIGINS: process.env.CORS_ORIGINS ?? `http://localhost:${DASHBOARD_PORT},http://127.0.0.1:${DASHBOARD_PORT}`,
   };

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Infra } from './infra.ts';
-import { CHILD_NODE_OPTIONS, ensureInfra, message, quietKafkajsTimeoutWarning, ROOT } from './infra.ts';
+import { ensureInfra, message, ROOT } from './infra.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const REPORT = join(ROOT, '.cache', 'vitest-report.json');
@@ -43,7 +43,6 @@ function printSummary(vitestCode: number | null, faults: number | null): void {
 }
 
 async function main(args: string[]): Promise<number> {
-  quietKafkajsTimeoutWarning();
   // Until vitest runs, a signal only marks the run as interrupted: infrastructure half started must still be
   // stopped, so we let ensureInfra finish and undo it.
   let interrupted: NodeJS.Signals | undefined;
@@ -71,7 +70,6 @@ async function main(args: string[]): Promise<number> {
     TEST_DATABASE_ADMIN_URL: infra.adminUrl,
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    NODE_OPTIONS: CHILD_NODE_OPTIONS,
     ...(process.env.CI ? { CI: process.env.CI } : {}),
   };
   const faultsOnly = args[0] === '--faults';

@@ -2,6 +2,7 @@
 // explicitly (the broker does not auto-create topics).
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from './logger.ts';
+import './kafkajs-request-queue-fix.ts';
 
 export type { Kafka };
 

@@ -63,7 +63,7 @@ export class ServiceProcesses {
 
   async start(name: ServiceName): Promise<void> {
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', join(ROOT, name, 'src', 'server.ts')], {
+    const child = spawn(process.execPath, [join(ROOT, name, 'src', 'server.ts')], {
       cwd: ROOT,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
