@@ -3,7 +3,7 @@
 // nobody can decode goes to the dead-letter topic while the authorizer keeps deciding.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createKafka, OutboxRelay, relayProducerConfig } from '@payments/runtime';
+import { createKafka, OutboxRelay, RELAY_LOCK, relayProducerConfig } from '@payments/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, get, kafkaBrokers, logger, post, type Stack, startStack } from './support/stack.ts';
 
@@ -78,6 +78,57 @@ describe('outbox delivery', () => {
       const stats = await get(`${stack.queryUrl}/api/stats`, viewer);
       expect(stats.body.total).toBe(20);
       expect(stats.body.byStatus).toMatchObject({ PENDING: 0, AUTHORIZED: 15, REVIEW: 5 });
+    } finally {
+      await relay.stop();
+      await producer.disconnect();
+    }
+  });
+
+  it('one relay publishes at a time: another stands by while the relay lock is held, then takes over', async () => {
+    const token = await stack.token('merchant-M456');
+    const res = await post(`${stack.commandUrl}/api/payments`, token, { merchantId: 'M456', amount: 250, currency: 'EUR' });
+    expect(res.status).toBe(202);
+    const producer = kafka().producer(relayProducerConfig());
+    await producer.connect();
+    const holder = await stack.db.pool.connect();
+    try {
+      await holder.query('select pg_advisory_lock($1)', [RELAY_LOCK]); // an active relay elsewhere
+      const standby = new OutboxRelay({ pool: stack.db.pool, producer, logger });
+      expect(await standby.relayBatch()).toBe(0);
+      const { rows } = await stack.db.pool.query('select count(*)::int as n from es.outbox');
+      expect(rows[0].n).toBe(1);
+      await holder.query('select pg_advisory_unlock($1)', [RELAY_LOCK]);
+      expect(await standby.relayBatch()).toBe(1);
+    } finally {
+      holder.release();
+      await producer.disconnect();
+    }
+  });
+
+  it('the relay vacuums the outbox it empties, so relayed rows do not pile up as dead tuples without autovacuum', async () => {
+    const token = await stack.token('merchant-M456');
+    for (let i = 0; i < 5; i++) {
+      const res = await post(`${stack.commandUrl}/api/payments`, token, { merchantId: 'M456', amount: 300 + i, currency: 'EUR' });
+      expect(res.status).toBe(202);
+    }
+    const vacuums = async () => {
+      const { rows } = await stack.db.pool.query<{ n: string }>(
+        `select vacuum_count::text as n from pg_stat_user_tables where schemaname = 'es' and relname = 'outbox'`,
+      );
+      return Number(rows[0]?.n);
+    };
+    const before = await vacuums();
+    const producer = kafka().producer(relayProducerConfig());
+    await producer.connect();
+    const relay = new OutboxRelay({ pool: stack.db.pool, producer, logger, vacuumIntervalMs: 60_000 });
+    await relay.start();
+    try {
+      await eventually(async () => {
+        const { rows } = await stack.db.pool.query('select count(*)::int as n from es.outbox');
+        return rows[0].n === 0 ? true : undefined;
+      });
+      // vacuum_count counts explicit VACUUMs only (autovacuum has its own counter)
+      await eventually(async () => ((await vacuums()) > before ? true : undefined), 10_000, 'a VACUUM of es.outbox');
     } finally {
       await relay.stop();
       await producer.disconnect();

@@ -1,13 +1,21 @@
 // The outbox relay: moves committed outbox rows to Kafka. Woken by LISTEN/NOTIFY (and a polling fallback
-// for a missed notification), it claims a batch with FOR UPDATE SKIP LOCKED, publishes it with the
-// idempotent producer (acks all), then commits. Claim and delete are one statement (DELETE ... RETURNING):
-// the rows vanish only if the transaction commits after Kafka acknowledged them; a crash or a failed
-// publish rolls the delete back. A crash between publish and commit republishes the batch: delivery is at
-// least once and every consumer is idempotent.
+// for a missed notification), it claims the oldest rows, publishes them with the idempotent producer (acks
+// all), then commits. Claim and delete are one statement (DELETE ... RETURNING): the rows vanish only if the
+// transaction commits after Kafka acknowledged them; a crash or a failed publish rolls the delete back. A
+// crash between publish and commit republishes the batch: delivery is at least once and every consumer is
+// idempotent. For the same reason its commit does not wait for the disk.
 //
-// Order per key: a row is claimable only when no older row of its key is still waiting. A row locked by
-// another relay instance still exists, so its successors wait for it: several relays never reorder a
-// payment's events, yet they share the load across payments.
+// Order: one relay publishes at a time (a transaction-level advisory lock; other instances stand by and take
+// over when it stops), oldest row first, and commits before it claims again, so a payment's events reach
+// Kafka in the order they were appended. (An earlier claim let several relays share the work, skipping rows
+// locked by another and every row with an older one of its key still waiting; that self-join's plan is at
+// the mercy of the statistics of a queue table, which are always wrong: right after a VACUUM found the table
+// empty, the planner chose a quadratic plan and one claim of a backlog ran for minutes.)
+//
+// Every relayed row leaves a dead tuple behind, and the claim walks the primary key from its oldest entry:
+// left to itself the outbox grows without bound and every claim gets slower. PostgreSQL's autovacuum would
+// clean it, but a server may run without it (this repository's CI machine does), so the relay vacuums the
+// table it empties itself, at most every `vacuumIntervalMs` and only after it deleted something.
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
 import { OUTBOX_CHANNEL } from './event-store.ts';
@@ -15,13 +23,15 @@ import type { Logger } from './logger.ts';
 
 type OutboxRow = { id: number; topic: string; message_key: string; payload: string; headers: Record<string, string> };
 
+/** Held for one relay transaction: the relay that has it is the only one publishing. */
+export const RELAY_LOCK = 7_000_003;
+
+// One round trip: the transaction, a commit that need not wait for the disk, and the relay lock.
+const BEGIN_SQL = `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS held`;
+
+// Whatever the statistics say, the worst plan is a scan and a sort of what is in the table.
 const CLAIM_SQL = `
-delete from es.outbox where id in (
-  select id from es.outbox o
-   where not exists (select 1 from es.outbox older where older.message_key = o.message_key and older.id < o.id)
-   order by id
-   limit $1
-   for update skip locked)
+delete from es.outbox where id in (select id from es.outbox order by id limit $1)
 returning id, topic, message_key, payload, headers`;
 
 export type OutboxRelayOptions = {
@@ -32,6 +42,8 @@ export type OutboxRelayOptions = {
   pollIntervalMs?: number;
   /** After a wake-up, wait this long for more rows, so one claim and one produce request carry more. */
   lingerMs?: number;
+  /** Least time between two VACUUMs of the outbox; 0 never vacuums (leave it to autovacuum). */
+  vacuumIntervalMs?: number;
   /** Test seam: runs after Kafka acknowledged a batch and before the deletion of its rows commits. */
   afterPublish?: (rows: number) => Promise<void> | void;
   onPublished?: (count: number) => void;
@@ -45,9 +57,12 @@ export class OutboxRelay {
   private listener: pg.PoolClient | null = null;
   private loop: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private deletedSinceVacuum = 0;
+  private lastVacuumAt = 0;
+  private vacuuming: Promise<void> | null = null;
 
   constructor(options: OutboxRelayOptions) {
-    this.options = { batchSize: 500, pollIntervalMs: 1000, lingerMs: 0, ...options };
+    this.options = { batchSize: 500, pollIntervalMs: 1000, lingerMs: 0, vacuumIntervalMs: 10_000, ...options };
   }
 
   async start(): Promise<void> {
@@ -62,6 +77,7 @@ export class OutboxRelay {
     if (this.timer) clearInterval(this.timer);
     this.notify();
     await this.loop;
+    await this.vacuuming;
     if (this.listener) {
       this.listener.removeAllListeners('notification');
       await this.listener.query(`unlisten ${OUTBOX_CHANNEL}`).catch(() => {});
@@ -109,6 +125,8 @@ export class OutboxRelay {
       try {
         const published = await this.relayBatch();
         if (published === this.options.batchSize) this.pending = true; // more are waiting
+        this.deletedSinceVacuum += published;
+        this.vacuumIfDue();
       } catch (error) {
         this.options.logger.error({ err: error }, 'outbox relay batch failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, 500));
@@ -117,11 +135,36 @@ export class OutboxRelay {
     }
   }
 
+  /** Starts a VACUUM beside the relay loop when one is due; the loop never waits for it. */
+  private vacuumIfDue(): void {
+    const interval = this.options.vacuumIntervalMs;
+    if (this.vacuuming || interval <= 0 || this.deletedSinceVacuum === 0 || Date.now() - this.lastVacuumAt < interval) return;
+    this.lastVacuumAt = Date.now();
+    this.deletedSinceVacuum = 0;
+    // SKIP_LOCKED: autovacuum already at it is as good. TRUNCATE false: giving the file's empty tail back
+    // takes an exclusive lock, which would make appends wait; the space is reused anyway.
+    this.vacuuming = this.options.pool
+      .query('VACUUM (SKIP_LOCKED, TRUNCATE false) es.outbox')
+      .then(
+        () => {},
+        (error: unknown) => this.options.logger.warn({ err: error }, 'outbox vacuum failed; trying again later'),
+      )
+      .finally(() => {
+        this.vacuuming = null;
+      });
+  }
+
   /** Publishes one batch; returns how many rows it moved. */
   async relayBatch(): Promise<number> {
     const client = await this.options.pool.connect();
     try {
-      await client.query('BEGIN');
+      // The deletion need not wait for its WAL flush: if a crash loses it, the rows come back and go out
+      // again, which delivery at least once already allows, and the next durable commit flushes it anyway.
+      const begun = (await client.query(BEGIN_SQL)) as unknown as pg.QueryResult<{ held: boolean }>[];
+      if (!begun[2]?.rows[0]?.held) {
+        await client.query('COMMIT'); // another relay is publishing; the poll brings us back
+        return 0;
+      }
       const { rows } = await client.query<OutboxRow>({ name: 'outbox-claim', text: CLAIM_SQL, values: [this.options.batchSize] });
       rows.sort((a, b) => a.id - b.id); // RETURNING promises no order; a key's rows go out oldest first
       if (rows.length === 0) {
