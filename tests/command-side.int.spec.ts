@@ -1,7 +1,7 @@
 // The command side's guarantees on real PostgreSQL and Kafka: every rejection writes nothing, idempotency
 // under concurrency, optimistic concurrency on review, and the outbox's at-least-once delivery.
 import { createPublicKey } from 'node:crypto';
-import { buildCommandApi, requestHash } from '@payments/command-api';
+import { buildCommandApi, deleteExpiredKeys, requestHash } from '@payments/command-api';
 import { createRegistry, EventStore, TokenIssuer, TokenVerifier } from '@payments/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, eventually, get, logger, post, type Stack, startStack } from './support/stack.ts';
@@ -145,6 +145,22 @@ describe('idempotency keys', () => {
     const replay = await pay(body, token, { 'idempotency-key': 'expiring-key' });
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body).toEqual(second.body);
+  });
+
+  it('the periodic cleanup deletes expired keys and keeps live ones', async () => {
+    const token = await stack.token('merchant-M123');
+    for (const key of ['cleanup-expired', 'cleanup-live']) {
+      const res = await pay({ merchantId: 'M123', amount: '1.00', currency: 'INR' }, token, { 'idempotency-key': key });
+      expect(res.status).toBe(202);
+    }
+    await stack.db.pool.query(
+      `update es.idempotency_keys set expires_at = now() - interval '1 second' where idempotency_key = 'cleanup-expired'`,
+    );
+    expect(await deleteExpiredKeys(stack.db.pool)).toBeGreaterThanOrEqual(1);
+    const { rows } = await stack.db.pool.query<{ idempotency_key: string }>(
+      `select idempotency_key from es.idempotency_keys where idempotency_key like 'cleanup-%'`,
+    );
+    expect(rows.map((r) => r.idempotency_key)).toEqual(['cleanup-live']);
   });
 
   it('a key committed by another transaction after the batch read its keys is replayed, and nothing is written twice', async () => {

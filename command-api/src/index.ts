@@ -1,5 +1,5 @@
 export { buildCommandApi, type CommandApiDeps } from './app.ts';
 export { type CommandApiConfig, loadCommandApiConfig } from './config.ts';
 export * from './payments/decide.ts';
-export { requestHash } from './payments/idempotency.ts';
+export { deleteExpiredKeys, requestHash } from './payments/idempotency.ts';
 export { type CommandApiHandle, startCommandApi } from './service.ts';

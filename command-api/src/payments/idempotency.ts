@@ -66,10 +66,15 @@ export async function rememberResponse(client: PoolClient, claim: KeyClaim, resp
   );
 }
 
-/** Deletes expired keys in small batches; run periodically by the server. */
+/**
+ * Deletes expired keys in small batches; run periodically by the server. The ORDER BY keeps the plan on the
+ * expires_at index whatever the statistics say: unordered, a table never analyzed (no autovacuum) was read
+ * whole every minute, 330 ms for 600 000 keys, to find none.
+ */
 export async function deleteExpiredKeys(db: { query: PoolClient['query'] }): Promise<number> {
   const result = await db.query(
-    `delete from es.idempotency_keys where ctid in (select ctid from es.idempotency_keys where expires_at <= now() limit 5000)`,
+    `delete from es.idempotency_keys where ctid in
+       (select ctid from es.idempotency_keys where expires_at <= now() order by expires_at limit 5000)`,
   );
   return result.rowCount ?? 0;
 }
