@@ -105,36 +105,6 @@ describe('outbox delivery', () => {
     }
   });
 
-  it('the relay vacuums the outbox it empties, so relayed rows do not pile up as dead tuples without autovacuum', async () => {
-    const token = await stack.token('merchant-M456');
-    for (let i = 0; i < 5; i++) {
-      const res = await post(`${stack.commandUrl}/api/payments`, token, { merchantId: 'M456', amount: 300 + i, currency: 'EUR' });
-      expect(res.status).toBe(202);
-    }
-    const vacuums = async () => {
-      const { rows } = await stack.db.pool.query<{ n: string }>(
-        `select vacuum_count::text as n from pg_stat_user_tables where schemaname = 'es' and relname = 'outbox'`,
-      );
-      return Number(rows[0]?.n);
-    };
-    const before = await vacuums();
-    const producer = kafka().producer(relayProducerConfig());
-    await producer.connect();
-    const relay = new OutboxRelay({ pool: stack.db.pool, producer, logger, vacuumIntervalMs: 60_000 });
-    await relay.start();
-    try {
-      await eventually(async () => {
-        const { rows } = await stack.db.pool.query('select count(*)::int as n from es.outbox');
-        return rows[0].n === 0 ? true : undefined;
-      });
-      // vacuum_count counts explicit VACUUMs only (autovacuum has its own counter)
-      await eventually(async () => ((await vacuums()) > before ? true : undefined), 10_000, 'a VACUUM of es.outbox');
-    } finally {
-      await relay.stop();
-      await producer.disconnect();
-    }
-  });
-
   it('a garbage message lands in the DLQ with its reason and the authorizer keeps deciding', async () => {
     const producer = kafka().producer();
     await producer.connect();

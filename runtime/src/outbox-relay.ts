@@ -12,10 +12,8 @@
 // the mercy of the statistics of a queue table, which are always wrong: right after a VACUUM found the table
 // empty, the planner chose a quadratic plan and one claim of a backlog ran for minutes.)
 //
-// Every relayed row leaves a dead tuple behind, and the claim walks the primary key from its oldest entry:
-// left to itself the outbox grows without bound and every claim gets slower. PostgreSQL's autovacuum would
-// clean it, but a server may run without it (this repository's CI machine does), so the relay vacuums the
-// table it empties itself, at most every `vacuumIntervalMs` and only after it deleted something.
+// Every relayed row leaves a dead tuple behind that later claims walk over until a VACUUM: autovacuum's job,
+// or the command API's TableMaintenance where the server runs without it.
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
 import { OUTBOX_CHANNEL } from './event-store.ts';
@@ -42,8 +40,6 @@ export type OutboxRelayOptions = {
   pollIntervalMs?: number;
   /** After a wake-up, wait this long for more rows, so one claim and one produce request carry more. */
   lingerMs?: number;
-  /** Least time between two VACUUMs of the outbox; 0 never vacuums (leave it to autovacuum). */
-  vacuumIntervalMs?: number;
   /** Test seam: runs after Kafka acknowledged a batch and before the deletion of its rows commits. */
   afterPublish?: (rows: number) => Promise<void> | void;
   onPublished?: (count: number) => void;
@@ -57,12 +53,9 @@ export class OutboxRelay {
   private listener: pg.PoolClient | null = null;
   private loop: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private deletedSinceVacuum = 0;
-  private lastVacuumAt = 0;
-  private vacuuming: Promise<void> | null = null;
 
   constructor(options: OutboxRelayOptions) {
-    this.options = { batchSize: 500, pollIntervalMs: 1000, lingerMs: 0, vacuumIntervalMs: 10_000, ...options };
+    this.options = { batchSize: 500, pollIntervalMs: 1000, lingerMs: 0, ...options };
   }
 
   async start(): Promise<void> {
@@ -77,7 +70,6 @@ export class OutboxRelay {
     if (this.timer) clearInterval(this.timer);
     this.notify();
     await this.loop;
-    await this.vacuuming;
     if (this.listener) {
       this.listener.removeAllListeners('notification');
       await this.listener.query(`unlisten ${OUTBOX_CHANNEL}`).catch(() => {});
@@ -125,33 +117,12 @@ export class OutboxRelay {
       try {
         const published = await this.relayBatch();
         if (published === this.options.batchSize) this.pending = true; // more are waiting
-        this.deletedSinceVacuum += published;
-        this.vacuumIfDue();
       } catch (error) {
         this.options.logger.error({ err: error }, 'outbox relay batch failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, 500));
         this.pending = true;
       }
     }
-  }
-
-  /** Starts a VACUUM beside the relay loop when one is due; the loop never waits for it. */
-  private vacuumIfDue(): void {
-    const interval = this.options.vacuumIntervalMs;
-    if (this.vacuuming || interval <= 0 || this.deletedSinceVacuum === 0 || Date.now() - this.lastVacuumAt < interval) return;
-    this.lastVacuumAt = Date.now();
-    this.deletedSinceVacuum = 0;
-    // SKIP_LOCKED: autovacuum already at it is as good. TRUNCATE false: giving the file's empty tail back
-    // takes an exclusive lock, which would make appends wait; the space is reused anyway.
-    this.vacuuming = this.options.pool
-      .query('VACUUM (SKIP_LOCKED, TRUNCATE false) es.outbox')
-      .then(
-        () => {},
-        (error: unknown) => this.options.logger.warn({ err: error }, 'outbox vacuum failed; trying again later'),
-      )
-      .finally(() => {
-        this.vacuuming = null;
-      });
   }
 
   /** Publishes one batch; returns how many rows it moved. */
