@@ -70,7 +70,7 @@ export class TableMaintenance {
     const done: string[] = [];
     try {
       // as gentle as autovacuum (its cost delay and limit): run flat out, a VACUUM's burst of writes and WAL
-      // made the commits behind it wait a quarter of a second
+      // can hold up the commits queued behind it
       await client.query(`SET vacuum_cost_delay = '2ms'; SET vacuum_cost_limit = 200`);
       for (const { table, vacuum } of due) {
         // SKIP_LOCKED: a table someone else is already at can wait. TRUNCATE false: giving back the file's
