@@ -153,8 +153,7 @@ async function main(): Promise<number> {
         errors[wants('command') ? 'command' : 'baseline'] = message(error);
         log(`baseline/command failed: ${message(error)}`);
       } finally {
-        await baseline?.teardown();
-        baseline = null;
+        await baseline?.close(); // its database is dropped by cleanup, after the last phase
       }
     }
 
