@@ -80,9 +80,12 @@ export class TableMaintenance {
         done.push(`${vacuum ? 'vacuum' : 'analyze'} ${table.name}`);
       }
       await client.query('RESET vacuum_cost_delay; RESET vacuum_cost_limit');
-    } finally {
-      client.release();
+    } catch (error) {
+      // the connection may still carry the cost settings: close it rather than hand it back to the pool
+      client.release(error as Error);
+      throw error;
     }
+    client.release();
     this.options.logger.debug({ done }, 'table maintenance');
     return done;
   }
