@@ -53,6 +53,31 @@ describe('table maintenance', () => {
     expect(await maintenance.runOnce()).toEqual([]); // nothing left to do
   });
 
+  it('keeps no statistics of the JSON payloads and a small sample of the rest on the tables every payment writes', async () => {
+    const { rows } = await db.pool.query<{ col: string; target: number }>(
+      `select attrelid::regclass::text || '.' || attname as col, attstattarget as target from pg_attribute
+        where attrelid = any(array['es.events', 'es.outbox', 'es.idempotency_keys', 'feed.changes', 'read.payments']::regclass[])
+          and attnum > 0 and not attisdropped`,
+    );
+    const payloads = ['es.events.data', 'es.events.metadata', 'es.outbox.payload', 'es.outbox.headers', 'es.idempotency_keys.request_hash'];
+    payloads.push('es.idempotency_keys.response_body', 'feed.changes.payload', 'read.payments.decision');
+    const byName = (a: { col: string }, b: { col: string }) => a.col.localeCompare(b.col);
+    expect(rows.filter((r) => payloads.includes(r.col)).sort(byName)).toEqual(payloads.map((col) => ({ col, target: 0 })).sort(byName));
+    expect(rows.filter((r) => !payloads.includes(r.col) && r.target !== 10)).toEqual([]);
+    expect(rows.length).toBeGreaterThan(payloads.length + 30);
+
+    // what ANALYZE then keeps: the event type's distribution, nothing of the event's JSON
+    await db.pool.query(
+      `insert into es.events (event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
+       select gen_random_uuid(), gen_random_uuid(), 1, 'PaymentRequested', 1, '{"amount": 1}', '{}', now() from generate_series(1, 20)`,
+    );
+    await db.pool.query('analyze es.events');
+    const { rows: kept } = await db.pool.query<{ attname: string }>(
+      `select attname from pg_stats where schemaname = 'es' and tablename = 'events' and attname in ('type', 'data', 'metadata')`,
+    );
+    expect(kept.map((r) => r.attname)).toEqual(['type']);
+  });
+
   it('refuses a table name that is not schema.table', () => {
     expect(() => new TableMaintenance({ pool: db.pool, tables: ['x; drop table y'], logger })).toThrow(/schema.table/);
   });
