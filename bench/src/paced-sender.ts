@@ -2,9 +2,10 @@
 // latency is measured from that intended start, not from when a free connection finally sent it. A server
 // that stalls therefore shows its stall in every request that should have gone out meanwhile, instead of
 // quietly slowing the sender down (coordinated omission). Requests beyond `connections` in flight wait in
-// the agent's queue, and that wait counts too.
-import { Agent, request } from 'node:http';
+// the client's queue, and that wait counts too. The client is our own lean one (lean-http.ts): the load
+// generator shares the machine with what it measures.
 import { nowMs, sleep } from './clock.ts';
+import { LeanHttpClient } from './lean-http.ts';
 import type { PaymentRequest } from './payment-requests.ts';
 import { type Histogram, newHistogram, recordMs } from './stats.ts';
 
@@ -38,7 +39,7 @@ export type PacedResult = {
 export async function sendAtFixedRate(options: PacedOptions): Promise<PacedResult> {
   const target = new URL(options.url);
   if (target.hostname !== '127.0.0.1' && target.hostname !== 'localhost') throw new Error('the bench only sends to 127.0.0.1');
-  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const client = new LeanHttpClient({ host: target.hostname, port: Number(target.port) }, options.connections);
   const total = Math.max(1, Math.round((options.rate * options.durationMs) / 1000));
   const interval = 1000 / options.rate;
   const latency = newHistogram();
@@ -52,45 +53,24 @@ export async function sendAtFixedRate(options: PacedOptions): Promise<PacedResul
   const fire = (intendedAt: number) => {
     const payment = options.next();
     inFlight++;
-    let settled = false;
     const sentAt = nowMs();
     maxSendLagMs = Math.max(maxSendLagMs, sentAt - intendedAt);
-    const req = request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: { ...payment.headers, 'content-length': Buffer.byteLength(payment.body) },
-        timeout: 30_000,
+    client.post(target.pathname, payment.headers, payment.body).then(
+      ({ status, body }) => {
+        const ackAt = nowMs();
+        inFlight--;
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        if (status === 202) {
+          accepted++;
+          recordMs(latency, ackAt - intendedAt);
+        }
+        options.onResponse?.({ status, body, intendedAt, sentAt, ackAt });
       },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const ackAt = nowMs();
-          if (settled) return;
-          settled = true;
-          inFlight--;
-          const status = res.statusCode ?? 0;
-          statuses[status] = (statuses[status] ?? 0) + 1;
-          if (status === 202) {
-            accepted++;
-            recordMs(latency, ackAt - intendedAt);
-          }
-          options.onResponse?.({ status, body: Buffer.concat(chunks).toString('utf8'), intendedAt, sentAt, ackAt });
-        });
+      () => {
+        inFlight--;
+        errors++;
       },
     );
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', () => {
-      if (settled) return;
-      settled = true;
-      inFlight--;
-      errors++;
-    });
-    req.end(payment.body);
   };
 
   const startedAt = nowMs() + 5;
@@ -108,7 +88,7 @@ export async function sendAtFixedRate(options: PacedOptions): Promise<PacedResul
   const loadEndedAt = startedAt + (total - 1) * interval;
   const deadline = Date.now() + (options.tailTimeoutMs ?? 30_000);
   while (inFlight > 0 && Date.now() < deadline) await sleep(5);
-  agent.destroy();
+  client.close();
   return {
     offered: total,
     accepted,
