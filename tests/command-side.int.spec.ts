@@ -2,7 +2,7 @@
 // under concurrency, optimistic concurrency on review, and the outbox's at-least-once delivery.
 import { createPublicKey } from 'node:crypto';
 import { buildCommandApi, deleteExpiredKeys, requestHash } from '@payments/command-api';
-import { createRegistry, EventStore, TokenIssuer, TokenVerifier } from '@payments/runtime';
+import { createRegistry, EventStore, TokenIssuer, TokenVerifier, wakeRelays } from '@payments/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, eventually, get, logger, post, type Stack, startStack } from './support/stack.ts';
 import { hostileTokens, signed, signingKey } from './support/tokens.ts';
@@ -319,6 +319,7 @@ describe('rate limit', () => {
       tokenRateLimitPerMinute: 100,
       queryApiUrl: 'http://localhost:8081',
       corsOrigins: [],
+      onAppended: () => void wakeRelays(stack.db.pool),
     });
     try {
       const send = async (merchantId: string) =>

@@ -2,8 +2,9 @@
 // makes Kafka carry duplicates, yet every payment gets one decision and one read-model row. And a message
 // nobody can decode goes to the dead-letter topic while the authorizer keeps deciding.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { createKafka, OutboxRelay, RELAY_LOCK, relayProducerConfig } from '@payments/runtime';
+import { createKafka, EventStore, OUTBOX_CHANNEL, OutboxRelay, RELAY_LOCK, relayProducerConfig } from '@payments/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, get, kafkaBrokers, logger, post, type Stack, startStack } from './support/stack.ts';
 
@@ -152,6 +153,65 @@ describe('outbox delivery', () => {
       }
     } finally {
       await consumer.disconnect();
+    }
+  });
+
+  it('a relay is woken after each commit: directly by its own process, by NOTIFY from the other writers', async () => {
+    const producer = kafka().producer(relayProducerConfig());
+    await producer.connect();
+    const admin = kafka().admin();
+    await admin.connect();
+    const topic = `test.relay-wake.${randomUUID().slice(0, 8)}`;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    // no poll to fall back on within the test: only wake-ups move rows
+    const relay = new OutboxRelay({ pool: stack.db.pool, producer, logger, pollIntervalMs: 600_000 });
+    const listener = await stack.db.pool.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => heard.push(n.channel));
+    await listener.query(`listen ${OUTBOX_CHANNEL}`);
+    const outboxEmpty = async () => {
+      const { rows } = await stack.db.pool.query('select count(*)::int as n from es.outbox');
+      return rows[0].n === 0 ? true : undefined;
+    };
+    try {
+      await relay.start();
+      await eventually(outboxEmpty, 10_000, "the relay's first batch");
+
+      // appended and committed in the relay's own process: woken directly, no NOTIFY through PostgreSQL
+      const paymentId = randomUUID();
+      await new EventStore({ topic }).append(stack.db.pool, {
+        streamId: paymentId,
+        expectedVersion: 0,
+        events: [{ type: 'PaymentRequested', data: { paymentId, merchantId: 'M456', amountMinor: 100, currency: 'EUR', reference: null } }],
+        metadata: { correlationId: paymentId, actor: 'merchant:M456' },
+        occurredAt: new Date(),
+      });
+      relay.rowsCommitted();
+      await eventually(outboxEmpty, 10_000, 'the row appended in this process published');
+      expect(heard).toEqual([]);
+      expect(await topicMessageCount(topic)).toBe(1);
+
+      // the command API (its relay disabled in this stack) and then the authorizer commit in other
+      // processes: each wakes this relay by NOTIFY once its transaction committed
+      const token = await stack.token('merchant-M456');
+      const res = await post(`${stack.commandUrl}/api/payments`, token, { merchantId: 'M456', amount: 7, currency: 'EUR' });
+      expect(res.status).toBe(202);
+      const viewer = await stack.token('viewer');
+      await eventually(
+        async () => {
+          const r = await get(`${stack.queryUrl}/api/payments/${res.body.paymentId}`, viewer);
+          return r.body.status === 'AUTHORIZED' ? true : undefined;
+        },
+        30_000,
+        'the payment published, decided, its decision published and projected',
+      );
+      expect(heard.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await relay.stop();
+      await listener.query(`unlisten ${OUTBOX_CHANNEL}`);
+      listener.release();
+      await producer.disconnect();
     }
   });
 });

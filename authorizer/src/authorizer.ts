@@ -1,7 +1,15 @@
 // The authorizer, a process manager: for each PaymentRequested it runs the rules and appends the decision
 // at the stream version right after the request. A redelivered message finds that version taken and
 // appends nothing: the effect is exactly once. A payment it cannot decide goes to the DLQ.
-import type { AppendRequest, EventStore, Logger, PartitionBatch, Pool, Rejected } from '@payments/runtime';
+import {
+  type AppendRequest,
+  type EventStore,
+  type Logger,
+  type PartitionBatch,
+  type Pool,
+  type Rejected,
+  wakeRelays,
+} from '@payments/runtime';
 import { decidePayment, type RuleSet, UndecidableError } from './rules.ts';
 
 export function authorizerHandler(deps: {
@@ -36,9 +44,13 @@ export function authorizerHandler(deps: {
       }
     }
     if (appends.length) {
-      // one statement (decisions, outbox rows, NOTIFY) is its own transaction: no BEGIN/COMMIT round trips
+      // one statement (decisions and their outbox rows) is its own transaction: no BEGIN/COMMIT round trips
       const { recorded, conflicts } = await deps.eventStore.appendMany(deps.pool, appends);
       if (conflicts.length) deps.logger.debug({ count: conflicts.length }, 'already decided: redelivery ignored');
+      if (recorded.length) {
+        // not awaited: the decisions are committed, and the relay's poll finds them if this wake-up is lost
+        wakeRelays(deps.pool).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not wake the relay'));
+      }
       deps.onDecided?.(recorded.length);
     }
     return rejected;

@@ -26,6 +26,8 @@ export type CommandApiDeps = {
   groupCommitConcurrency?: number;
   /** How long a group-commit batch may wait for company (see GroupCommitter); default 0 (the service passes its config, 6). */
   groupCommitLingerMs?: number;
+  /** Called after every commit that appended events, to wake the outbox relay (OutboxRelay.rowsCommitted). */
+  onAppended: () => void;
   rateLimitPerMinute: number;
   tokenRateLimitPerMinute: number;
   queryApiUrl: string;
@@ -62,6 +64,7 @@ export async function buildCommandApi(deps: CommandApiDeps): Promise<App> {
     idempotencyTtlSeconds: deps.idempotencyTtlSeconds,
     groupCommitConcurrency: deps.groupCommitConcurrency,
     groupCommitLingerMs: deps.groupCommitLingerMs,
+    onAppended: deps.onAppended,
     queryApiUrl: deps.queryApiUrl,
     rateLimit: { max: deps.rateLimitPerMinute, timeWindow: 60_000 },
   });

@@ -79,6 +79,7 @@ export async function startCommandApi(config: CommandApiConfig, logger: Logger):
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,
     groupCommitConcurrency: config.groupCommitConcurrency,
     groupCommitLingerMs: config.groupCommitLingerMs,
+    onAppended: () => relay.rowsCommitted(),
     rateLimitPerMinute: config.rateLimitPerMinute,
     tokenRateLimitPerMinute: config.tokenRateLimitPerMinute,
     queryApiUrl: config.queryApiUrl,

@@ -30,8 +30,8 @@ export type ProjectorDeps = { pool: Pool; logger: Logger };
 export type NextOffsets = { groupId: string; topic: string; partitions: number[]; offsets: number[] };
 
 /**
- * Appends the changes to the feed, stores the consumer's next offsets when given, and notifies the stream
- * readers: one statement. Returns the last feed position (null when nothing changed).
+ * Appends the changes to the feed and stores the consumer's next offsets when given: one statement. Returns
+ * the last feed position (null when nothing changed); once it has committed, wake the readers (wakeFeedReaders).
  */
 export async function appendToFeed(
   client: { query: Pool['query'] },
@@ -50,8 +50,8 @@ export async function appendToFeed(
        insert into ${LIVE_SCHEMA}.kafka_offsets (consumer_group, topic, partition, next_offset)
        select $4, $5, p, o from unnest($6::int[], $7::int8[]) as t(p, o)
        on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset
-     ), last as (select max(position) as position from feed)
-     select position as last, case when position is not null then pg_notify('${FEED_CHANNEL}', position::text) end from last`,
+     )
+     select max(position) as last from feed`,
     [
       changed.map((p) => p.paymentId),
       changed.map((p) => p.merchantId),
@@ -65,50 +65,71 @@ export async function appendToFeed(
   return rows[0]?.last ?? null;
 }
 
+/**
+ * Tells the stream readers (the query APIs' feed tails) that the feed grew: after the commit, never inside
+ * the transaction, whose commit would otherwise queue behind every other notifying writer's WAL flush
+ * (see wakeRelays in the runtime).
+ */
+export async function wakeFeedReaders(db: { query: Pool['query'] }, last: number): Promise<void> {
+  await db.query(`select pg_notify('${FEED_CHANNEL}', $1)`, [String(last)]);
+}
+
 /** The consumer's batch handler: every partition of one fetch, one transaction. */
 export function projectorHandler(deps: ProjectorDeps) {
-  return async (batches: PartitionBatch[]): Promise<Rejected[]> =>
-    withTransaction(deps.pool, async (client) => {
-      await client.query('select pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
-      const { groupId, topic } = (batches[0] as PartitionBatch).context;
-      const { rows } = await prepared<{ partition: number; next_offset: number }>(
-        client,
-        'projector-offsets',
-        `select partition, next_offset from ${LIVE_SCHEMA}.kafka_offsets where consumer_group = $1 and topic = $2 and partition = any($3::int[])`,
-        [groupId, topic, batches.map((b) => b.context.partition)],
-      );
-      const stored = new Map(rows.map((r) => [r.partition, r.next_offset]));
-      const fresh: ConsumedEvent[] = [];
-      for (const { context, events } of batches) {
-        let nextOffset = stored.get(context.partition) ?? 0;
-        if (nextOffset > Number(context.highWatermark)) {
-          // the stored offset lies past the end of the partition: the topic was recreated (Kafka's storage
-          // was wiped while PostgreSQL kept its state). Its offsets mean nothing now; read it all again, and
-          // the fold's stream-version check skips every event already applied.
-          deps.logger.warn(
-            { partition: context.partition, stored: nextOffset, highWatermark: context.highWatermark },
-            'topic was recreated: re-reading the partition',
-          );
-          nextOffset = 0;
-        }
-        fresh.push(...events.filter((e) => Number(e.offset) >= nextOffset));
+  return async (batches: PartitionBatch[]): Promise<Rejected[]> => {
+    const { rejected, last } = await projectBatch(deps, batches);
+    if (last !== null) {
+      // not awaited: the batch is committed, and the readers' poll finds it if this wake-up is lost
+      wakeFeedReaders(deps.pool, last).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not wake the feed readers'));
+    }
+    return rejected;
+  };
+}
+
+/** Every partition of one fetch in one transaction; returns the messages it refused and the last feed position. */
+function projectBatch(deps: ProjectorDeps, batches: PartitionBatch[]): Promise<{ rejected: Rejected[]; last: number | null }> {
+  return withTransaction(deps.pool, async (client) => {
+    await client.query('select pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
+    const { groupId, topic } = (batches[0] as PartitionBatch).context;
+    const { rows } = await prepared<{ partition: number; next_offset: number }>(
+      client,
+      'projector-offsets',
+      `select partition, next_offset from ${LIVE_SCHEMA}.kafka_offsets where consumer_group = $1 and topic = $2 and partition = any($3::int[])`,
+      [groupId, topic, batches.map((b) => b.context.partition)],
+    );
+    const stored = new Map(rows.map((r) => [r.partition, r.next_offset]));
+    const fresh: ConsumedEvent[] = [];
+    for (const { context, events } of batches) {
+      let nextOffset = stored.get(context.partition) ?? 0;
+      if (nextOffset > Number(context.highWatermark)) {
+        // the stored offset lies past the end of the partition: the topic was recreated (Kafka's storage
+        // was wiped while PostgreSQL kept its state). Its offsets mean nothing now; read it all again, and
+        // the fold's stream-version check skips every event already applied.
+        deps.logger.warn(
+          { partition: context.partition, stored: nextOffset, highWatermark: context.highWatermark },
+          'topic was recreated: re-reading the partition',
+        );
+        nextOffset = 0;
       }
-      if (fresh.length === 0) return [];
-      const current = await loadPayments(client, LIVE_SCHEMA, [...new Set(fresh.map((e) => e.event.streamId))]);
-      const result = projectEvents(
-        current,
-        fresh.map((e) => e.event),
-      );
-      await writeProjection(client, LIVE_SCHEMA, result);
-      await appendToFeed(client, result.changed, {
-        groupId,
-        topic,
-        partitions: batches.map((b) => b.context.partition),
-        offsets: batches.map((b) => Number(b.events.at(-1)?.offset ?? -1) + 1),
-      });
-      const orphanIds = new Set(result.orphans.map((e) => e.eventId));
-      return fresh
-        .filter((e) => orphanIds.has(e.event.eventId))
-        .map((e) => ({ message: e.message, reason: 'event for a payment the read model has not seen' }));
+      fresh.push(...events.filter((e) => Number(e.offset) >= nextOffset));
+    }
+    if (fresh.length === 0) return { rejected: [], last: null };
+    const current = await loadPayments(client, LIVE_SCHEMA, [...new Set(fresh.map((e) => e.event.streamId))]);
+    const result = projectEvents(
+      current,
+      fresh.map((e) => e.event),
+    );
+    await writeProjection(client, LIVE_SCHEMA, result);
+    const last = await appendToFeed(client, result.changed, {
+      groupId,
+      topic,
+      partitions: batches.map((b) => b.context.partition),
+      offsets: batches.map((b) => Number(b.events.at(-1)?.offset ?? -1) + 1),
     });
+    const orphanIds = new Set(result.orphans.map((e) => e.eventId));
+    const rejected = fresh
+      .filter((e) => orphanIds.has(e.event.eventId))
+      .map((e) => ({ message: e.message, reason: 'event for a payment the read model has not seen' }));
+    return { rejected, last };
+  });
 }

@@ -75,16 +75,23 @@ export function eventColumns(requests: readonly AppendRequest[]): [string[], str
   return cols;
 }
 
-/** Wakes the relays once, after commit, when the statement appended anything. */
-export const NOTIFY_IF_APPENDED = `(select pg_notify('${OUTBOX_CHANNEL}', '') where exists (select 1 from ins)) is null`;
+/**
+ * Wakes whichever relay is publishing: after the appending transaction committed, never inside it.
+ * PostgreSQL serializes the commits of all transactions that NOTIFY (one queue lock, held through the
+ * commit's WAL flush), so a NOTIFY inside every append made each writer's commit wait for the others' disk
+ * flushes in turn. A notification-only transaction writes no WAL and holds that lock for microseconds.
+ */
+export async function wakeRelays(db: Queryable): Promise<void> {
+  await db.query(`select pg_notify('${OUTBOX_CHANNEL}', '')`);
+}
 
-// One statement appends every event, its outbox row and a NOTIFY for the relay.
+// One statement appends every event and its outbox row; the caller wakes the relay once it has committed.
 const APPEND_SQL = `
 with input as (
   select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[])
     with ordinality as t(event_id, stream_id, stream_version, type, data, metadata, occurred_at, ord)
 ), ${appendCtes('input', '$8')}
-select ins.*, ${NOTIFY_IF_APPENDED} as notified from ins order by position`;
+select ins.* from ins order by position`;
 
 type EventRow = {
   position: number;

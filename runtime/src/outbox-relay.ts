@@ -1,5 +1,6 @@
-// The outbox relay: moves committed outbox rows to Kafka. Woken by LISTEN/NOTIFY (and a polling fallback
-// for a missed notification), it claims the oldest rows, publishes them with the idempotent producer (acks
+// The outbox relay: moves committed outbox rows to Kafka. Woken directly by writers in its own process,
+// by LISTEN/NOTIFY for the others (wakeRelays, sent after their commit), and by a polling fallback for a
+// missed notification, it claims the oldest rows, publishes them with the idempotent producer (acks
 // all), then commits. Claim and delete are one statement (DELETE ... RETURNING): the rows vanish only if the
 // transaction commits after Kafka acknowledged them; a crash or a failed publish rolls the delete back. A
 // crash between publish and commit republishes the batch: delivery is at least once and every consumer is
@@ -16,7 +17,7 @@
 // or the command API's TableMaintenance where the server runs without it.
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
-import { OUTBOX_CHANNEL } from './event-store.ts';
+import { OUTBOX_CHANNEL, wakeRelays } from './event-store.ts';
 import type { Logger } from './logger.ts';
 
 type OutboxRow = { id: number; topic: string; message_key: string; payload: string; headers: Record<string, string> };
@@ -48,6 +49,8 @@ export type OutboxRelayOptions = {
 export class OutboxRelay {
   private readonly options: Required<Omit<OutboxRelayOptions, 'afterPublish' | 'onPublished'>> & OutboxRelayOptions;
   private running = false;
+  /** Whether this relay's last attempt found it the one publishing (it held the relay lock). */
+  private publishing = false;
   private wake: (() => void) | null = null;
   private pending = false;
   private listener: pg.PoolClient | null = null;
@@ -75,6 +78,19 @@ export class OutboxRelay {
       await this.listener.query(`unlisten ${OUTBOX_CHANNEL}`).catch(() => {});
       this.listener.release();
       this.listener = null;
+    }
+  }
+
+  /**
+   * This process committed outbox rows: the relay wakes at once when it is the one publishing; otherwise
+   * the publishing relay, in another process, hears of it by NOTIFY.
+   */
+  rowsCommitted(): void {
+    if (this.running && this.publishing) this.notify();
+    else {
+      wakeRelays(this.options.pool).catch((error: unknown) =>
+        this.options.logger.warn({ err: error }, 'could not wake the publishing relay; its poll will find the rows'),
+      );
     }
   }
 
@@ -132,7 +148,8 @@ export class OutboxRelay {
       // The deletion need not wait for its WAL flush: if a crash loses it, the rows come back and go out
       // again, which delivery at least once already allows, and the next durable commit flushes it anyway.
       const begun = (await client.query(BEGIN_SQL)) as unknown as pg.QueryResult<{ held: boolean }>[];
-      if (!begun[2]?.rows[0]?.held) {
+      this.publishing = begun[2]?.rows[0]?.held === true;
+      if (!this.publishing) {
         await client.query('COMMIT'); // another relay is publishing; the poll brings us back
         return 0;
       }

@@ -12,16 +12,7 @@
 // expired, and a batch that lost a race for a key (a transaction that committed the key after the
 // statement's snapshot was taken makes the key insert fail; the careful path then sees the key).
 
-import {
-  type AppendRequest,
-  appendCtes,
-  type EventStore,
-  eventColumns,
-  HttpError,
-  NOTIFY_IF_APPENDED,
-  type Pool,
-  withTransaction,
-} from '@payments/runtime';
+import { type AppendRequest, appendCtes, type EventStore, eventColumns, HttpError, type Pool, withTransaction } from '@payments/runtime';
 import { type KeyClaim, lockName, type StoredResponse } from './idempotency.ts';
 
 export type PaymentWrite = {
@@ -44,15 +35,25 @@ export class GroupCommitter {
   private readonly pool: Pool;
   private readonly eventStore: EventStore;
   private readonly options: { maxBatch: number; flushAt: number; maxConcurrent: number; lingerMs: number; ttlSeconds: number };
+  private readonly onAppended: () => void;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     pool: Pool,
     eventStore: EventStore,
-    options: { maxBatch?: number; flushAt?: number; maxConcurrent?: number; lingerMs?: number; ttlSeconds: number },
+    options: {
+      maxBatch?: number;
+      flushAt?: number;
+      maxConcurrent?: number;
+      lingerMs?: number;
+      ttlSeconds: number;
+      /** Called after a commit that appended payments: wakes the outbox relay. */
+      onAppended: () => void;
+    },
   ) {
     this.pool = pool;
     this.eventStore = eventStore;
+    this.onAppended = options.onAppended;
     this.options = {
       maxBatch: options.maxBatch ?? 128,
       // a batch this large leaves at once: waiting longer would save little and, with closed-loop
@@ -115,6 +116,7 @@ export class GroupCommitter {
       careful = distinct; // lost a race for a key: the statement wrote nothing
     }
     if (careful.length) await this.commitCarefully(careful, outcomes);
+    if ([...outcomes.values()].some((o) => !(o instanceof HttpError) && !o.replayed)) this.onAppended();
     // answered only after COMMIT: an accepted payment is durable before anyone hears of it
     for (const p of batch) {
       const outcome = outcomes.get(p);
@@ -285,6 +287,6 @@ with input as (
    where t.key is not null
 )
 select t.ord, c.locked, s.request_hash as stored_hash, s.response_status as stored_status, s.response_body as stored_body,
-       s.expired, ins.position, ${NOTIFY_IF_APPENDED} as notified
+       s.expired, ins.position
   from input t join claimed c on c.ord = t.ord left join stored s on s.ord = t.ord left join ins on ins.event_id = t.event_id
  order by t.ord`;

@@ -43,6 +43,8 @@ export type PaymentRoutesOptions = {
   idempotencyTtlSeconds: number;
   groupCommitConcurrency?: number;
   groupCommitLingerMs?: number;
+  /** Called after a commit that appended events: wakes the outbox relay. */
+  onAppended: () => void;
   queryApiUrl: string;
   rateLimit: { max: number; timeWindow: number };
 };
@@ -84,6 +86,7 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
     ttlSeconds: options.idempotencyTtlSeconds,
     maxConcurrent: options.groupCommitConcurrency,
     lingerMs: options.groupCommitLingerMs,
+    onAppended: options.onAppended,
   });
 
   /** Runs a command in one transaction, behind the idempotency key when the request carries one. */
@@ -107,6 +110,7 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
       throw toHttp(error);
     });
     if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+    else options.onAppended();
     return outcome;
   }
 
