@@ -7,7 +7,8 @@
 #   infra/kafka/kafka.sh run      foreground (exec), for use under a supervisor
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS ("-Xms256m -Xmx1g"),
-#              KAFKA_JVM_OPTS ("-XX:+UseG1GC -XX:TieredStopAtLevel=1"),
+#              KAFKA_JVM_OPTS ("-XX:+UseG1GC -XX:TieredStopAtLevel=1"), KAFKA_NICE (10: the broker yields a
+#              contended core to the command API, as the other asynchronous services do; 0 to leave it be),
 #              KAFKA_READY_TIMEOUT (90 s), JAVA_HOME (optional; otherwise `java` on PATH).
 # State lives in $ROOT/.data/kafka/ (git-ignored): libs/ (jar cache), logs/ (log.dirs), server.properties,
 # kafka.pid, kafka.out. Delete .data/kafka/logs to wipe all topics; delete .data/kafka to start from scratch.
@@ -30,6 +31,7 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}"
 KAFKA_READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-90}"
+KAFKA_NICE="${KAFKA_NICE:-10}"
 STOP_TIMEOUT=30
 MAIN_CLASS=kafka.Kafka
 LOG_OPTS=(-Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.showDateTime=true
@@ -204,6 +206,7 @@ fail_start() {
 }
 
 cmd_start() {
+  [[ $KAFKA_NICE =~ ^-?[0-9]+$ && $KAFKA_NICE -ge -20 && $KAFKA_NICE -le 19 ]] || die "KAFKA_NICE must be an integer in [-20, 19] (got '$KAFKA_NICE')"
   lock
   if port_open "$KAFKA_PORT"; then
     local pid; pid="$(running_pid || true)"
@@ -220,11 +223,14 @@ cmd_start() {
     : >"$OUT"
     : >"$DATA/ready.log"
     rm -f "$PID_FILE"
-    # New session so it survives this shell (and Ctrl-C in it); the wrapper writes its own pid, then execs java.
+    # New session so it survives this shell (and Ctrl-C in it); the wrapper writes its own pid, lowers its
+    # CPU priority (runtime/src/cpu-priority.ts says why both the session's autogroup weight and the nice
+    # value), then execs java.
     local launcher=()
     if command -v setsid >/dev/null 2>&1; then launcher=(setsid); else launcher=(nohup); fi
-    # shellcheck disable=SC2016 # $$/$0/$@ are for the inner bash
-    "${launcher[@]}" bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" "${BROKER_CMD[@]}" >>"$OUT" 2>&1 </dev/null 9>&- &
+    # shellcheck disable=SC2016 # $$/$0/$1/$@ are for the inner bash
+    "${launcher[@]}" bash -c 'echo $$ >"$0"; n=$1; shift; if [[ $n != 0 ]]; then echo "$n" >/proc/self/autogroup 2>/dev/null || true; exec nice -n "$n" "$@"; fi; exec "$@"' \
+      "$PID_FILE" "$KAFKA_NICE" "${BROKER_CMD[@]}" >>"$OUT" 2>&1 </dev/null 9>&- &
     local i
     for i in $(seq 1 50); do [[ -s "$PID_FILE" ]] && break; sleep 0.1; done
     pid="$(tr -dc '0-9' <"$PID_FILE" 2>/dev/null || true)"
