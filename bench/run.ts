@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createPool, relayProducerConfig } from '@payments/runtime';
 import { renderHtml } from './src/chart.ts';
 import { type BenchContext, waitForQuietPipeline } from './src/context.ts';
-import { CpuMeter, findStackProcesses } from './src/cpu.ts';
+import { CpuMeter, cpuPriorities, findStackProcesses, type StackProcesses } from './src/cpu.ts';
 import { type BenchOptions, DEFAULT_FIXED_RATE, parseOptions, roundSeconds, USAGE } from './src/options.ts';
 import { Baseline } from './src/phases/baseline.ts';
 import { CommandPhase, mergedLatency } from './src/phases/command.ts';
@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     const cpu = new CpuMeter(db, [database], processes);
     await watcher.connect(tokens.viewer);
     const ctx: BenchContext = { runId, options, stack, tokens, db, cpu, watcher, log };
-    settings = await describeSettings(ctx, processes['command-api']);
+    settings = await describeSettings(ctx, processes);
     const seconds = roundSeconds(options);
 
     const wants = (phase: string) => options.phases.includes(phase as BenchOptions['phases'][number]);
@@ -143,7 +143,7 @@ async function main(): Promise<number> {
           log(`command: fixed rate ${rate}/s for ${options.durationSeconds} s (open loop, each payment followed to its decision)`);
           await waitForQuietPipeline(ctx);
           const f = await runE2e(ctx, { rate, seconds: options.durationSeconds, name: 'fixed' });
-          const { cpu: usage, samples: _samples, window: _window, timeline: _timeline, ...rest } = f;
+          const { cpu: usage, samples: _samples, window: _window, ...rest } = f;
           const pass: FixedRatePass = {
             ...rest,
             rateSource: options.rate ? '--rate' : 'half of the measured maximum',
@@ -235,7 +235,8 @@ async function main(): Promise<number> {
 }
 
 /** Durability and the stack's own settings, read from the server and the command API's environment. */
-async function describeSettings(ctx: BenchContext, commandApiPid: number | undefined): Promise<Settings> {
+async function describeSettings(ctx: BenchContext, processes: StackProcesses): Promise<Settings> {
+  const commandApiPid = processes['command-api'];
   const durability: Record<string, string> = {};
   for (const name of ['synchronous_commit', 'fsync', 'wal_sync_method', 'commit_delay', 'full_page_writes']) {
     const { rows } = await ctx.db.query<Record<string, string>>(`show ${name}`);
@@ -272,6 +273,7 @@ async function describeSettings(ctx: BenchContext, commandApiPid: number | undef
     phases: o.phases,
     stack: ctx.stack.startedByBench ? 'started by the bench' : 'reused',
     stackEnvironment,
+    cpuPriority: cpuPriorities(processes),
     durability,
   };
 }

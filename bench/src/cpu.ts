@@ -54,16 +54,31 @@ function clockTicks(): number {
 }
 
 /** utime, stime, cutime, cstime and ppid of a process, or null when it is gone. */
-function readStat(pid: number): { ppid: number; own: number; children: number } | null {
+function readStat(pid: number): { ppid: number; own: number; children: number; nice: number } | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // the command name (field 2) is in parentheses and may contain spaces: fields resume after the last ')'
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
     const n = (i: number) => Number(fields[i] ?? 0);
-    return { ppid: n(1), own: n(11) + n(12), children: n(13) + n(14) };
+    return { ppid: n(1), own: n(11) + n(12), children: n(13) + n(14), nice: n(16) };
   } catch {
     return null;
   }
+}
+
+/**
+ * How each stack process stands when cores are contended: its nice value and, where the kernel groups
+ * scheduling by session (autogroup), its session's (runtime/src/cpu-priority.ts), e.g. "nice 10, session 10".
+ */
+export function cpuPriorities(stack: StackProcesses): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [group, pid] of Object.entries(stack)) {
+    if (group === 'launcher' || pid === undefined) continue;
+    const nice = readStat(pid)?.nice;
+    const session = /nice (-?\d+)/.exec(readText(`/proc/${pid}/autogroup`))?.[1];
+    out[group] = nice === undefined ? 'unknown' : `nice ${nice}${session === undefined ? '' : `, session ${session}`}`;
+  }
+  return out;
 }
 
 function readText(path: string): string {

@@ -47,6 +47,11 @@ export function renderReport(r: BenchResults): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`,
   );
+  out.push(
+    `cpu priority (runtime/src/cpu-priority.ts): ${Object.entries(s.cpuPriority ?? {})
+      .map(([k, v]) => `${k} ${v}`)
+      .join(' · ')}`,
+  );
   out.push('');
 
   // CPU ms per payment beside each rate: the API process (with the relay in it) and PostgreSQL

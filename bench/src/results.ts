@@ -31,6 +31,8 @@ export type Settings = {
   phases: string[];
   stack: 'reused' | 'started by the bench';
   stackEnvironment: Record<string, string>;
+  /** Each stack process's CPU priority as measured (cpuPriorities). */
+  cpuPriority: Record<string, string>;
   durability: Durability;
 };
 
@@ -51,7 +53,7 @@ export type CpuPerItem = {
 };
 
 /** The open-loop pass at a fixed offered rate: command latency (intended send → 202) and end to end. */
-export type FixedRatePass = Omit<E2eResult, 'samples' | 'cpu' | 'window' | 'timeline'> & {
+export type FixedRatePass = Omit<E2eResult, 'samples' | 'cpu' | 'window'> & {
   rateSource: string;
   cpuMsPerPayment: CpuPerItem;
   stages?: StagesResult;
