@@ -7,8 +7,8 @@
 #   infra/kafka/kafka.sh run      foreground (exec), for use under a supervisor
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS ("-Xms256m -Xmx1g"),
-#              KAFKA_JVM_OPTS ("-XX:+UseG1GC -XX:TieredStopAtLevel=1"), KAFKA_NICE (10: the broker yields a
-#              contended core to the command API, as the other asynchronous services do; 0 to leave it be),
+#              KAFKA_JVM_OPTS ("-XX:+UseG1GC -XX:TieredStopAtLevel=1"), KAFKA_NICE (0; a positive value makes the
+#              broker yield a contended core, as the consumers do: measured, it slowed every hop, the relay's too),
 #              KAFKA_READY_TIMEOUT (90 s), JAVA_HOME (optional; otherwise `java` on PATH).
 # State lives in $ROOT/.data/kafka/ (git-ignored): libs/ (jar cache), logs/ (log.dirs), server.properties,
 # kafka.pid, kafka.out. Delete .data/kafka/logs to wipe all topics; delete .data/kafka to start from scratch.
@@ -31,7 +31,7 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}"
 KAFKA_READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-90}"
-KAFKA_NICE="${KAFKA_NICE:-10}"
+KAFKA_NICE="${KAFKA_NICE:-0}"
 STOP_TIMEOUT=30
 MAIN_CLASS=kafka.Kafka
 LOG_OPTS=(-Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.showDateTime=true

@@ -21,8 +21,8 @@ export const loadQueryApiConfig = (source?: Record<string, string | undefined>):
   loadConfig<QueryApiConfig>(
     {
       ...commonConfigSpec,
-      // the read side: yields a contended core to the command path (runtime/src/cpu-priority.ts)
-      ...cpuPriorityConfigSpec(10),
+      // the stream's last hop to every client: at the command path's priority (runtime/src/cpu-priority.ts)
+      ...cpuPriorityConfigSpec(0),
       host: env.string('HOST', '0.0.0.0'),
       port: env.int('QUERY_API_PORT', 8081, 0, 65535),
       jwksUrl: env.string('JWKS_URL', 'http://127.0.0.1:8080/.well-known/jwks.json'),

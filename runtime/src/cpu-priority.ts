@@ -1,7 +1,10 @@
 // Which process gets a contended core first. On a host the command path shares with the asynchronous
 // pipeline (this repository's 2-core machine runs both APIs, the consumers, Kafka and PostgreSQL together),
-// a merchant waiting for a 202 should win; the pipeline batches anyway and absorbs a few milliseconds. So
-// the asynchronous services start with a lower CPU priority (a higher nice value) than the command API.
+// a merchant waiting for a 202 should win; the consumers batch anyway and absorb a few milliseconds. So the
+// authorizer and the projector start with a lower CPU priority (a higher nice value) than the command API.
+// The broker and the query API stay at the command path's: every hop goes through the broker (the command
+// API's own relay too) and the query API is the stream's last hop; lowering them as well lengthened the
+// end-to-end latency and did not shorten the 202's (docs/PERFORMANCE.md).
 //
 // On Linux with autogroup scheduling (kernel.sched_autogroup_enabled=1, the default on most distribution
 // kernels), a nice value only ranks a thread against the threads of its own session, and every service runs
