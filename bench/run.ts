@@ -245,6 +245,12 @@ async function describeSettings(ctx: BenchContext, processes: StackProcesses): P
   // kafkajs refuses an idempotent producer unless acks is -1 (all): the relay's config says which
   durability.producer = relayProducerConfig().idempotent ? 'idempotent, acks=all' : 'not idempotent';
   durability.kafka = 'single broker, replication factor 1';
+  // the figures degrade once the tables and indexes every payment touches outgrow PostgreSQL's buffer cache
+  // (docs/PERFORMANCE.md), so a run says how big the database was when it started
+  const { rows: sizes } = await ctx.db.query<{ size: string; shared_buffers: string }>(
+    `select pg_size_pretty(pg_database_size(current_database())) as size, current_setting('shared_buffers') as shared_buffers`,
+  );
+  const database = { size: sizes[0]?.size ?? '?', sharedBuffers: sizes[0]?.shared_buffers ?? '?' };
   const stackEnvironment: Record<string, string> = {};
   const environ = commandApiPid ? readEnviron(commandApiPid) : {};
   for (const [name, fallback] of [
@@ -274,6 +280,7 @@ async function describeSettings(ctx: BenchContext, processes: StackProcesses): P
     stack: ctx.stack.startedByBench ? 'started by the bench' : 'reused',
     stackEnvironment,
     cpuPriority: cpuPriorities(processes),
+    database,
     durability,
   };
 }

@@ -33,6 +33,8 @@ export type Settings = {
   stackEnvironment: Record<string, string>;
   /** Each stack process's CPU priority as measured (cpuPriorities). */
   cpuPriority: Record<string, string>;
+  /** The stack's database when the run started: its size and the server's buffer cache. */
+  database: { size: string; sharedBuffers: string };
   durability: Durability;
 };
 
