@@ -7,6 +7,7 @@ import { nowMs, waitUntil } from '../clock.ts';
 import type { BenchContext } from '../context.ts';
 import { CpuMeter, type CpuUsage } from '../cpu.ts';
 import { sendAtFixedRate } from '../paced-sender.ts';
+import { sendAtFixedRateOnThread } from '../paced-sender-thread.ts';
 import { PaymentRequestMix } from '../payment-requests.ts';
 import { COMMAND_API } from '../stack.ts';
 import { type LatencySummary, newHistogram, percentile, recordMs, round, summarize } from '../stats.ts';
@@ -28,7 +29,6 @@ export type E2eResult = {
   drainSeconds: number | null;
   undecided: number;
   maxSendLagMs: number;
-  /** per second of the offered load: payments accepted, and their p50 and p99 end-to-end latency */
   /** Per second of intended sends: end-to-end p50/p99 and the 202's p99, so a bad second shows as one. */
   timeline: { second: number; sent: number; p50Ms: number | null; p99Ms: number | null; ackP99Ms: number | null }[];
   cpu: CpuUsage;
@@ -40,7 +40,6 @@ const LEAD_IN_SECONDS = 3;
 
 export async function runE2e(ctx: BenchContext, pass: { rate: number; seconds: number; name: string }): Promise<E2eResult> {
   const { options, watcher } = ctx;
-  const mix = new PaymentRequestMix(`${ctx.runId}-${pass.name}`, ctx.tokens.merchants);
   if (options.warmupSeconds > 0) {
     // a lead-in at the same rate, not measured: the pass measures the steady state at this rate, not the
     // aftermath of what ran before it (a saturated phase leaves grown heaps and dirty buffers behind)
@@ -59,21 +58,25 @@ export async function runE2e(ctx: BenchContext, pass: { rate: number; seconds: n
   // a system that cannot accept the offered rate queues requests at the sender: let them finish (bounded)
   const drainLimitMs = Math.max(30_000, 3 * pass.seconds * 1000);
   const before = await ctx.cpu.sample();
-  const sent = await sendAtFixedRate({
-    tailTimeoutMs: drainLimitMs,
-    url: `${COMMAND_API}/api/payments`,
-    rate: pass.rate,
-    durationMs: pass.seconds * 1000,
-    connections: options.connections,
-    next: () => mix.next(),
-    onResponse: ({ status, body, intendedAt, ackAt }) => {
-      if (status !== 202) return;
-      const { paymentId } = JSON.parse(body) as { paymentId: string };
-      samples.set(paymentId, { paymentId, intendedAt, ackAt, decidedAt: null });
-      recordMs(ack, ackAt - intendedAt);
-      watcher.track(paymentId);
+  // the measured traffic is sent from a thread of its own, away from this thread's stream reading
+  const sent = await sendAtFixedRateOnThread(
+    {
+      tailTimeoutMs: drainLimitMs,
+      url: `${COMMAND_API}/api/payments`,
+      rate: pass.rate,
+      durationMs: pass.seconds * 1000,
+      connections: options.connections,
+      mix: { runId: `${ctx.runId}-${pass.name}`, merchants: [...ctx.tokens.merchants] },
     },
-  });
+    (responses) => {
+      for (const { status, paymentId, intendedAt, ackAt } of responses) {
+        if (status !== 202 || paymentId === null) continue;
+        samples.set(paymentId, { paymentId, intendedAt, ackAt, decidedAt: null });
+        recordMs(ack, ackAt - intendedAt);
+        watcher.track(paymentId);
+      }
+    },
+  );
   const drained = await waitUntil(() => watcher.decidedAt.size >= samples.size, drainLimitMs, 20);
   const cpu = CpuMeter.diff(before, await ctx.cpu.sample());
   watcher.stopTracking();
