@@ -256,7 +256,7 @@ async function describeSettings(ctx: BenchContext, processes: StackProcesses): P
   for (const [name, fallback] of [
     ['DB_POOL_MAX', '10'],
     ['RELAY_BATCH_SIZE', '500'],
-    ['RELAY_LINGER_MS', '10'],
+    ['RELAY_LINGER_MS', '5'],
     ['GROUP_COMMIT_LINGER_MS', '6'],
     ['GROUP_COMMIT_CONCURRENCY', '1'],
     ['CONSUMER_FETCH_MAX_WAIT_MS', '100'],

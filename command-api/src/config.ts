@@ -45,7 +45,7 @@ export const loadCommandApiConfig = (source?: Record<string, string | undefined>
       corsOrigins: env.list('CORS_ORIGINS', ['http://localhost:5173']),
       relayEnabled: env.bool('RELAY_ENABLED', true),
       relayBatchSize: env.int('RELAY_BATCH_SIZE', 500, 1, 10_000),
-      relayLingerMs: env.int('RELAY_LINGER_MS', 10, 0, 1000),
+      relayLingerMs: env.int('RELAY_LINGER_MS', 5, 0, 1000),
       dbPoolMax: env.int('DB_POOL_MAX', 10, 1, 200),
     },
     source,
