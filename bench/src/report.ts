@@ -48,8 +48,8 @@ export function renderReport(r: BenchResults): string {
       .join(' ')}`,
   );
   out.push(
-    `database at the start: ${s.database?.size ?? '?'} (shared_buffers ${s.database?.sharedBuffers ?? '?'}) · cpu priority (runtime/src/cpu-priority.ts): ${Object.entries(
-      s.cpuPriority ?? {},
+    `database at the start: ${s.database.size} (shared_buffers ${s.database.sharedBuffers}) · cpu priority (runtime/src/cpu-priority.ts): ${Object.entries(
+      s.cpuPriority,
     )
       .map(([k, v]) => `${k} ${v}`)
       .join(' · ')}`,
