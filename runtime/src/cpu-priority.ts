@@ -12,7 +12,7 @@
 // session's, set through /proc/self/autogroup. A plain `nice` therefore did nothing measurable here. Both are
 // set: the autogroup's weight where it exists, and every thread's nice for kernels without autogroup (threads
 // created later inherit it from the thread that creates them).
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { env } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -39,12 +39,13 @@ export function applyCpuPriority(nice: number, logger?: Logger): CpuPriorityOutc
       outcome.refused.push(`process: ${(error as Error).message}`);
     }
   } else {
-    try {
-      writeFileSync('/proc/self/autogroup', String(nice));
-      outcome.autogroup = true;
-    } catch (error) {
-      // ENOENT: a kernel without autogroup, where the threads' nice values below are what counts
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') outcome.refused.push(`autogroup: ${(error as Error).message}`);
+    if (hasSessionAutogroup()) {
+      try {
+        writeFileSync('/proc/self/autogroup', String(nice));
+        outcome.autogroup = true;
+      } catch (error) {
+        outcome.refused.push(`autogroup: ${(error as Error).message}`);
+      }
     }
     for (const tid of readdirSync('/proc/self/task')) {
       try {
@@ -59,4 +60,19 @@ export function applyCpuPriority(nice: number, logger?: Logger): CpuPriorityOutc
   if (outcome.refused.length) logger?.warn({ nice, refused: outcome.refused }, 'CPU priority not fully applied');
   else logger?.info({ nice, autogroup: outcome.autogroup }, 'CPU priority applied');
   return outcome;
+}
+
+/**
+ * Whether this process's session has an autogroup of its own, whose weight can be set. No file: a kernel
+ * without autogroup. An empty file: the process never left the root group (a session that no setsid started,
+ * as under some CI runners), which the kernel gives no weight of its own (a write is refused, EINVAL); there it
+ * competes thread by thread, and the threads' nice values are what counts.
+ */
+function hasSessionAutogroup(): boolean {
+  try {
+    return readFileSync('/proc/self/autogroup', 'utf8').trim() !== '';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
 }
