@@ -71,15 +71,20 @@ async function main(): Promise<number> {
 
     const wants = (phase: string) => options.phases.includes(phase as BenchOptions['phases'][number]);
 
-    // ---- a checkpoint first, as pgbench does: a timed or WAL-size checkpoint, and the surge of full-page
-    // writes that follows it, would otherwise land in one phase and not another (one started in the middle
-    // of an e2e pass here); after this one the run stays below max_wal_size and checkpoint_timeout ----
-    try {
-      await db.query('CHECKPOINT');
-      log('postgres: checkpoint before measuring');
-    } catch (error) {
-      log(`postgres: no checkpoint before measuring (${message(error)}); one may land in a phase`);
-    }
+    // ---- a checkpoint before each measured section (the warm-up, the rounds, each fixed-rate pass), as
+    // pgbench does before a run: a checkpoint PostgreSQL starts itself, and the surge of full-page writes
+    // that follows it, would otherwise land in one phase and not another. At full speed this machine writes
+    // max_wal_size's trigger (~540 MB of WAL) in 40 s, so one checkpoint at the start no longer covers a run:
+    // a WAL checkpoint began with the fixed-rate pass and doubled its 202 p99 ----
+    const checkpoint = async (before: string) => {
+      try {
+        await db.query('CHECKPOINT');
+        log(`postgres: checkpoint before ${before}`);
+      } catch (error) {
+        log(`postgres: no checkpoint before ${before} (${message(error)}); one may land in it`);
+      }
+    };
+    await checkpoint('the warm-up');
 
     // ---- warm-up: a cold stack (JIT, caches, connections) runs well below its steady state ----
     if ((wants('command') || wants('e2e')) && options.warmupSeconds > 0) {
@@ -114,6 +119,7 @@ async function main(): Promise<number> {
           log('baseline: warm-up (2 s, not measured)');
           await baseline.round(2);
         }
+        await checkpoint('the rounds');
         const baselineRounds: NonNullable<PhaseData['baseline']>['rounds'] = [];
         const commandRounds: NonNullable<PhaseData['command']>['rounds'] = [];
         const histograms: { histogram: Histogram }[] = [];
@@ -142,6 +148,7 @@ async function main(): Promise<number> {
           const rate = options.rate ?? (rps.median > 0 ? Math.max(1, Math.round(rps.median / 2)) : DEFAULT_FIXED_RATE);
           log(`command: fixed rate ${rate}/s for ${options.durationSeconds} s (open loop, each payment followed to its decision)`);
           await waitForQuietPipeline(ctx);
+          await checkpoint('the fixed-rate pass');
           const f = await runE2e(ctx, { rate, seconds: options.durationSeconds, name: 'fixed' });
           const { cpu: usage, samples: _samples, window: _window, ...rest } = f;
           const pass: FixedRatePass = {
@@ -171,6 +178,7 @@ async function main(): Promise<number> {
     if (wants('e2e')) {
       try {
         const settled = await waitForQuietPipeline(ctx);
+        await checkpoint('the e2e pass');
         log(`e2e: ${options.e2eRate}/s offered for ${options.durationSeconds} s`);
         const e = await runE2e(ctx, { rate: options.e2eRate, seconds: options.durationSeconds, name: 'e2e' });
         const { cpu: usage, samples: _samples, window: _window, ...rest } = e;
