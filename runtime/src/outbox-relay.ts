@@ -19,6 +19,7 @@ import type { Producer } from 'kafkajs';
 import type pg from 'pg';
 import { OUTBOX_CHANNEL, wakeRelays } from './event-store.ts';
 import type { Logger } from './logger.ts';
+import { keyHashPartitioner } from './partitioner.ts';
 
 type OutboxRow = { id: number; topic: string; message_key: string; payload: string; headers: Record<string, string> };
 
@@ -188,6 +189,7 @@ export function relayProducerConfig() {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    createPartitioner: keyHashPartitioner,
     // an idempotent producer keeps retrying (kafkajs warns about anything less); the relay's own loop
     // surfaces a broker that stays away
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
