@@ -43,7 +43,7 @@ export async function appendToFeed(
     'feed-append',
     `with feed as (
        insert into feed.changes (position, payment_id, merchant_id, payload)
-       select nextval('feed.position_seq'), id, m, p from unnest($1::uuid[], $2::text[], $3::jsonb[]) with ordinality as t(id, m, p, ord)
+       select nextval('feed.position_seq'), id, m, p from unnest($1::uuid[], $2::text[], $3::json[]) with ordinality as t(id, m, p, ord)
        order by ord
        returning position
      ), offsets as (

@@ -53,7 +53,7 @@ export async function writeProjection(db: Queryable, schema: string, result: Pro
     `upsert-payments-series-${s}`,
     `with payments as (
        insert into ${s}.payments (payment_id, merchant_id, status, amount_minor, currency, reference, created_at, updated_at, version, decision, reviewer, review_reason)
-       select * from unnest($1::uuid[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::int[], $10::jsonb[], $11::text[], $12::text[])
+       select * from unnest($1::uuid[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::int[], $10::json[], $11::text[], $12::text[])
        on conflict (payment_id) do update set status = excluded.status, updated_at = excluded.updated_at, version = excluded.version,
          decision = excluded.decision, reviewer = excluded.reviewer, review_reason = excluded.review_reason
      ), series as (

@@ -12,7 +12,7 @@ create table __SCHEMA__.payments (
   created_at timestamptz not null,
   updated_at timestamptz not null,
   version integer not null,
-  decision jsonb,
+  decision json,
   reviewer text,
   review_reason text
 );

@@ -46,10 +46,10 @@ export function appendCtes(source: string, topic: string): string {
 ), outbox as (
   insert into es.outbox (event_position, topic, message_key, payload, headers)
   select position, ${topic}, stream_id::text,
-    jsonb_build_object('eventId', event_id, 'type', type, 'schemaVersion', schema_version, 'streamId', stream_id,
+    json_build_object('eventId', event_id, 'type', type, 'schemaVersion', schema_version, 'streamId', stream_id,
       'streamVersion', stream_version, 'occurredAt', occurred_at, 'data', data, 'metadata', metadata,
       'position', position)::text,
-    jsonb_strip_nulls(jsonb_build_object('event-id', event_id, 'event-type', type, 'schema-version', schema_version::text,
+    json_strip_nulls(json_build_object('event-id', event_id, 'event-type', type, 'schema-version', schema_version::text,
       'correlation-id', metadata->>'correlationId', 'traceparent', metadata->>'traceparent'))
   from ins order by position
 )`;
@@ -88,7 +88,7 @@ export async function wakeRelays(db: Queryable): Promise<void> {
 // One statement appends every event and its outbox row; the caller wakes the relay once it has committed.
 const APPEND_SQL = `
 with input as (
-  select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[])
+  select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::json[], $6::json[], $7::timestamptz[])
     with ordinality as t(event_id, stream_id, stream_version, type, data, metadata, occurred_at, ord)
 ), ${appendCtes('input', '$8')}
 select ins.* from ins order by position`;

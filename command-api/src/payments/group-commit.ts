@@ -267,7 +267,7 @@ const UNIQUE_VIOLATION = '23505';
 const ONE_STATEMENT_SQL = `
 with input as (
   select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::int[], $9::text[],
-                       $10::jsonb[], $11::jsonb[], $12::timestamptz[], $13::int[], $14::jsonb[])
+                       $10::json[], $11::json[], $12::timestamptz[], $13::int[], $14::jsonb[])
     with ordinality as t(lock_name, scope, endpoint, key, request_hash, event_id, stream_id, stream_version, type, data, metadata,
                          occurred_at, response_status, response_body, ord)
 ), claimed as materialized (
