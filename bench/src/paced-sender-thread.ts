@@ -19,6 +19,8 @@ export type PacedThreadOptions = {
   /** The traffic: a PaymentRequestMix built on the thread from these. */
   mix: { runId: string; merchants: MerchantToken[] };
   tailTimeoutMs?: number;
+  /** Unmeasured traffic right before, at the same rate (PacedOptions.leadIn), with a mix of this run id. */
+  leadIn?: { durationMs: number; runId: string };
 };
 
 /** A response as the thread reports it: the payment id of a 202, parsed there. */
@@ -27,6 +29,7 @@ export type PacedResponse = { status: number; paymentId: string | null; intended
 type Report =
   | { ready: true }
   | { pong: number }
+  | { measuring: true }
   | { responses: PacedResponse[] }
   | { done: Omit<PacedResult, 'latency'> }
   | { failed: string };
@@ -34,10 +37,14 @@ type Command = { ping: true } | { start: true };
 
 const FLUSH_MS = 20;
 
-/** sendAtFixedRate on its own thread; `onResponses` receives every response, a batch at a time. */
+/**
+ * sendAtFixedRate on its own thread; `onResponses` receives every measured response, a batch at a time, and
+ * `onMeasuring` is called as the measured requests begin (after the lead-in, if any).
+ */
 export async function sendAtFixedRateOnThread(
   options: PacedThreadOptions,
   onResponses: (batch: PacedResponse[]) => void,
+  onMeasuring?: () => void,
 ): Promise<PacedResult> {
   const worker = new Worker(new URL(import.meta.url), { workerData: options });
   const latency = newHistogram();
@@ -64,7 +71,8 @@ export async function sendAtFixedRateOnThread(
           }
           if (++pings < 5) ping();
           else worker.postMessage({ start: true } satisfies Command);
-        } else if ('responses' in report) {
+        } else if ('measuring' in report) onMeasuring?.();
+        else if ('responses' in report) {
           const batch = report.responses.map((r) => ({ ...r, intendedAt: ours(r.intendedAt), ackAt: ours(r.ackAt) }));
           for (const r of batch) if (r.status === 202) recordMs(latency, r.ackAt - r.intendedAt);
           onResponses(batch);
@@ -96,6 +104,7 @@ async function runOnThread(options: PacedThreadOptions): Promise<void> {
     port.postMessage({ ready: true } satisfies Report);
   });
   const mix = new PaymentRequestMix(options.mix.runId, options.mix.merchants);
+  const leadInMix = options.leadIn && new PaymentRequestMix(options.leadIn.runId, options.mix.merchants);
   let batch: PacedResponse[] = [];
   const flush = () => {
     if (batch.length) port.postMessage({ responses: batch } satisfies Report);
@@ -106,6 +115,8 @@ async function runOnThread(options: PacedThreadOptions): Promise<void> {
     const { latency: _latency, ...done } = await sendAtFixedRate({
       ...options,
       next: () => mix.next(),
+      leadIn: leadInMix && options.leadIn ? { durationMs: options.leadIn.durationMs, next: () => leadInMix.next() } : undefined,
+      onMeasuring: () => port.postMessage({ measuring: true } satisfies Report),
       onResponse: ({ status, body, intendedAt, ackAt }) => {
         const paymentId = status === 202 ? (JSON.parse(body) as { paymentId: string }).paymentId : null;
         batch.push({ status, paymentId, intendedAt, ackAt });

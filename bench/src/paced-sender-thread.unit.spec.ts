@@ -57,6 +57,37 @@ describe('the open-loop sender on its own thread', () => {
     expect(Math.max(...reported.map((r) => r.ackAt))).toBeLessThanOrEqual(nowMs());
   });
 
+  it('sends the lead-in first on the same schedule, and neither counts nor reports it', async () => {
+    received.length = 0;
+    const reported: PacedResponse[] = [];
+    let measuringCalls = 0;
+    const result = await sendAtFixedRateOnThread(
+      {
+        url,
+        rate: 200,
+        durationMs: 200,
+        connections: 4,
+        mix: { runId: 'measured', merchants: [{ merchantId: 'M1', token: 't' }] },
+        leadIn: { durationMs: 100, runId: 'lead-in' },
+      },
+      (batch) => reported.push(...batch),
+      () => {
+        measuringCalls++;
+      },
+    );
+
+    // 20 lead-in requests (the mix's keys carry its run id), then 40 measured ones, all sent
+    expect(received).toHaveLength(60);
+    expect(received.filter((r) => r.key.includes('-lead-in-'))).toHaveLength(20);
+    expect(received.filter((r) => r.key.includes('-measured-'))).toHaveLength(40);
+    // only the measured ones are counted and reported, the first of them on the schedule's measured start
+    expect(result.offered).toBe(40);
+    expect(reported).toHaveLength(40);
+    expect(Object.values(result.statuses).reduce((a, b) => a + b, 0)).toBe(40);
+    expect(Math.min(...reported.map((r) => r.intendedAt))).toBeCloseTo(result.startedAt, 6);
+    expect(measuringCalls).toBe(1);
+  });
+
   it('fails with the reason when the target is not on this machine', async () => {
     await expect(
       sendAtFixedRateOnThread(

@@ -6,9 +6,7 @@
 import { nowMs, waitUntil } from '../clock.ts';
 import type { BenchContext } from '../context.ts';
 import { CpuMeter, type CpuUsage } from '../cpu.ts';
-import { sendAtFixedRate } from '../paced-sender.ts';
 import { sendAtFixedRateOnThread } from '../paced-sender-thread.ts';
-import { PaymentRequestMix } from '../payment-requests.ts';
 import { COMMAND_API } from '../stack.ts';
 import { type LatencySummary, newHistogram, percentile, recordMs, round, summarize } from '../stats.ts';
 
@@ -40,23 +38,12 @@ const LEAD_IN_SECONDS = 3;
 
 export async function runE2e(ctx: BenchContext, pass: { rate: number; seconds: number; name: string }): Promise<E2eResult> {
   const { options, watcher } = ctx;
-  if (options.warmupSeconds > 0) {
-    // a lead-in at the same rate, not measured: the pass measures the steady state at this rate, not the
-    // aftermath of what ran before it (a saturated phase leaves grown heaps and dirty buffers behind)
-    const leadIn = new PaymentRequestMix(`${ctx.runId}-${pass.name}-lead-in`, ctx.tokens.merchants);
-    await sendAtFixedRate({
-      url: `${COMMAND_API}/api/payments`,
-      rate: pass.rate,
-      durationMs: LEAD_IN_SECONDS * 1000,
-      connections: options.connections,
-      next: () => leadIn.next(),
-    });
-  }
   const samples = new Map<string, E2eSample>();
   watcher.startTracking();
   // a system that cannot accept the offered rate queues requests at the sender: let them finish (bounded)
   const drainLimitMs = Math.max(30_000, 3 * pass.seconds * 1000);
-  const before = await ctx.cpu.sample();
+  // CPU is counted from the first measured request on (the thread says when, after its lead-in)
+  const measured: { cpuBefore?: ReturnType<CpuMeter['sample']> } = {};
   // the measured traffic is sent from a thread of its own, away from this thread's stream reading
   const sent = await sendAtFixedRateOnThread(
     {
@@ -66,6 +53,9 @@ export async function runE2e(ctx: BenchContext, pass: { rate: number; seconds: n
       durationMs: pass.seconds * 1000,
       connections: options.connections,
       mix: { runId: `${ctx.runId}-${pass.name}`, merchants: [...ctx.tokens.merchants] },
+      // a lead-in at the same rate, not measured: the pass measures the steady state at this rate, not the
+      // aftermath of what ran before it (a saturated phase leaves grown heaps and dirty buffers behind)
+      leadIn: options.warmupSeconds > 0 ? { durationMs: LEAD_IN_SECONDS * 1000, runId: `${ctx.runId}-${pass.name}-lead-in` } : undefined,
     },
     (responses) => {
       for (const { status, paymentId, intendedAt, ackAt } of responses) {
@@ -74,9 +64,12 @@ export async function runE2e(ctx: BenchContext, pass: { rate: number; seconds: n
         watcher.track(paymentId);
       }
     },
+    () => {
+      measured.cpuBefore = ctx.cpu.sample();
+    },
   );
   const drained = await waitUntil(() => watcher.decidedAt.size >= samples.size, drainLimitMs, 20);
-  const cpu = CpuMeter.diff(before, await ctx.cpu.sample());
+  const cpu = CpuMeter.diff(await (measured.cpuBefore ?? ctx.cpu.sample()), await ctx.cpu.sample());
   watcher.stopTracking();
 
   const latency = newHistogram();
