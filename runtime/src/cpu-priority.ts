@@ -72,7 +72,7 @@ function hasSessionAutogroup(): boolean {
   try {
     return readFileSync('/proc/self/autogroup', 'utf8').trim() !== '';
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
+    // unreadable for another reason: the write below reports why, as a refusal, and the service still starts
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
   }
 }
