@@ -103,8 +103,10 @@ async function runOnThread(options: PacedThreadOptions): Promise<void> {
     });
     port.postMessage({ ready: true } satisfies Report);
   });
-  const mix = new PaymentRequestMix(options.mix.runId, options.mix.merchants);
-  const leadInMix = options.leadIn && new PaymentRequestMix(options.leadIn.runId, options.mix.merchants);
+  const trafficOf = (runId: string) => {
+    const mix = new PaymentRequestMix(runId, options.mix.merchants);
+    return () => mix.next();
+  };
   let batch: PacedResponse[] = [];
   const flush = () => {
     if (batch.length) port.postMessage({ responses: batch } satisfies Report);
@@ -114,8 +116,8 @@ async function runOnThread(options: PacedThreadOptions): Promise<void> {
   try {
     const { latency: _latency, ...done } = await sendAtFixedRate({
       ...options,
-      next: () => mix.next(),
-      leadIn: leadInMix && options.leadIn ? { durationMs: options.leadIn.durationMs, next: () => leadInMix.next() } : undefined,
+      next: trafficOf(options.mix.runId),
+      leadIn: options.leadIn && { durationMs: options.leadIn.durationMs, next: trafficOf(options.leadIn.runId) },
       onMeasuring: () => port.postMessage({ measuring: true } satisfies Report),
       onResponse: ({ status, body, intendedAt, ackAt }) => {
         const paymentId = status === 202 ? (JSON.parse(body) as { paymentId: string }).paymentId : null;

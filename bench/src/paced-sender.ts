@@ -63,8 +63,7 @@ export async function sendAtFixedRate(options: PacedOptions): Promise<PacedResul
   const leadInTotal = leadIn ? Math.round((options.rate * leadIn.durationMs) / 1000) : 0;
   let leadInFlight = 0;
 
-  const fireLeadIn = () => {
-    const payment = (leadIn as NonNullable<typeof leadIn>).next();
+  const fireLeadIn = (payment: PaymentRequest) => {
     leadInFlight++;
     const settle = () => leadInFlight--;
     client.post(target.pathname, payment.headers, payment.body).then(settle, settle);
@@ -95,16 +94,17 @@ export async function sendAtFixedRate(options: PacedOptions): Promise<PacedResul
 
   const scheduleStart = nowMs() + 5;
   const startedAt = scheduleStart + leadInTotal * interval;
-  let leadInSent = 0;
-  // A 1 ms timer catches up on every request that has come due, each stamped with its own intended start.
+  // A 1 ms timer catches up on every request that has come due, each stamped with its own intended start:
+  // the lead-in's first, then the measured ones (`sent` counts these) on the same schedule.
+  let issued = 0;
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const due = Math.min(leadInTotal + total, Math.floor((nowMs() - scheduleStart) / interval) + 1);
-      while (leadInSent < Math.min(due, leadInTotal)) {
-        fireLeadIn();
-        leadInSent++;
-      }
-      while (leadInTotal + sent < due) {
+      for (; issued < due; issued++) {
+        if (leadIn && issued < leadInTotal) {
+          fireLeadIn(leadIn.next());
+          continue;
+        }
         if (sent === 0) options.onMeasuring?.();
         fire(startedAt + sent++ * interval);
       }
