@@ -184,7 +184,7 @@ describe('idempotency keys', () => {
       await other.query(
         `insert into es.idempotency_keys (scope, endpoint, idempotency_key, request_hash, response_status, response_body, expires_at)
          values ('M123', 'POST /api/payments', 'raced-key', $1, 202, $2, now() + interval '1 hour')`,
-        [requestHash('POST /api/payments', body), JSON.stringify(stored)],
+        [requestHash('POST /api/payments', {}, body), JSON.stringify(stored)],
       );
       const before = await countRows(stack.db.pool);
       const pending = pay(body, token, { 'idempotency-key': 'raced-key' });

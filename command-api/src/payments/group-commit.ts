@@ -27,7 +27,7 @@ export type WriteOutcome = StoredResponse & { replayed: boolean };
 type Pending = PaymentWrite & { queuedAt: number; resolve: (outcome: WriteOutcome) => void; reject: (error: unknown) => void };
 
 const inFlight = () => new HttpError(409, 'idempotency_key_in_use', 'a request with this Idempotency-Key is still in flight');
-const reused = () => new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request body');
+const reused = () => new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
 
 export class GroupCommitter {
   private queue: Pending[] = [];

@@ -9,11 +9,21 @@ import { conflict, HttpError, type PoolClient } from '@payments/runtime';
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 export type StoredResponse = { status: number; body: unknown };
+/**
+ * A key claimed by one request. `scope` and `endpoint` name the key space (a merchant's payments, an
+ * analyst's reviews); `requestHash` binds the key to the whole request it was first used with.
+ */
 export type KeyClaim = { scope: string; endpoint: string; key: string; requestHash: string };
 
-/** A hash of the request that ignores key order and whitespace: the "same canonical body". */
-export function requestHash(endpoint: string, body: unknown): string {
-  return createHash('sha256').update(endpoint).update('\n').update(canonicalJson(body)).digest('base64url');
+/**
+ * A hash of the whole request: method and route, path parameters and body, ignoring key order and
+ * whitespace. The same key on another payment, another route or another body is a different request (422).
+ */
+export function requestHash(route: string, params: Record<string, string>, body: unknown): string {
+  const hash = createHash('sha256').update(route).update('\n');
+  // a route without parameters hashes as before parameters were part of the hash, so stored keys still match
+  if (Object.keys(params).length > 0) hash.update(canonicalJson(params)).update('\n');
+  return hash.update(canonicalJson(body)).digest('base64url');
 }
 
 function canonicalJson(value: unknown): string {
@@ -53,7 +63,7 @@ export async function claimKey(client: PoolClient, claim: KeyClaim): Promise<Sto
     return null;
   }
   if (stored.request_hash !== claim.requestHash) {
-    throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request body');
+    throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
   }
   return { status: stored.response_status, body: stored.response_body };
 }

@@ -1,5 +1,6 @@
 // Specifications of the request hash behind Idempotency-Key: the same canonical body on the same endpoint
-// hashes the same (key order and whitespace do not matter); any other value, shape or endpoint does not.
+// hashes the same (key order and whitespace do not matter); any other value, shape, path parameter or endpoint
+// does not.
 import { describe, expect, it } from 'vitest';
 import { requestHash } from './idempotency.ts';
 
@@ -16,21 +17,21 @@ describe('the same request hashes the same', () => {
       "amount"    : "5000.00",
       "merchantId": "M1"
     }`);
-    expect(requestHash(endpoint, spread)).toBe(requestHash(endpoint, compact));
+    expect(requestHash(endpoint, {}, spread)).toBe(requestHash(endpoint, {}, compact));
   });
 
   it('nested objects are compared without regard to key order, at every depth', () => {
     const a = parsed('{"payment":{"amount":"1","meta":{"x":1,"y":[{"b":2,"a":1}]}},"id":"k"}');
     const b = parsed('{"id":"k","payment":{"meta":{"y":[{"a":1,"b":2}],"x":1},"amount":"1"}}');
-    expect(requestHash(endpoint, a)).toBe(requestHash(endpoint, b));
+    expect(requestHash(endpoint, {}, a)).toBe(requestHash(endpoint, {}, b));
   });
 
   it('is a base64url SHA-256 (43 characters, no padding)', () => {
-    expect(requestHash(endpoint, { a: 1 })).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(requestHash(endpoint, {}, { a: 1 })).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it('is stable across calls', () => {
-    expect(requestHash(endpoint, { a: [1, { b: 'c' }] })).toBe(requestHash(endpoint, { a: [1, { b: 'c' }] }));
+    expect(requestHash(endpoint, {}, { a: [1, { b: 'c' }] })).toBe(requestHash(endpoint, {}, { a: [1, { b: 'c' }] }));
   });
 });
 
@@ -38,38 +39,48 @@ describe('a different request hashes differently', () => {
   const body = { merchantId: 'M1', amount: '5000.00', currency: 'INR' };
 
   it('a different value', () => {
-    expect(requestHash(endpoint, { ...body, amount: '5000.01' })).not.toBe(requestHash(endpoint, body));
+    expect(requestHash(endpoint, {}, { ...body, amount: '5000.01' })).not.toBe(requestHash(endpoint, {}, body));
   });
 
   it('the same amount written as a number instead of a string', () => {
-    expect(requestHash(endpoint, { ...body, amount: 5000 })).not.toBe(requestHash(endpoint, { ...body, amount: '5000' }));
+    expect(requestHash(endpoint, {}, { ...body, amount: 5000 })).not.toBe(requestHash(endpoint, {}, { ...body, amount: '5000' }));
   });
 
   it('an added key, even with a null value', () => {
-    expect(requestHash(endpoint, { ...body, reference: null })).not.toBe(requestHash(endpoint, body));
+    expect(requestHash(endpoint, {}, { ...body, reference: null })).not.toBe(requestHash(endpoint, {}, body));
   });
 
   it('a different endpoint', () => {
-    expect(requestHash('POST /payments/x/approve', body)).not.toBe(requestHash(endpoint, body));
+    expect(requestHash('POST /payments/x/approve', {}, body)).not.toBe(requestHash(endpoint, {}, body));
+  });
+
+  it('the same route and body on another payment', () => {
+    const route = 'POST /api/payments/:id/approve';
+    expect(requestHash(route, { id: 'a' }, {})).not.toBe(requestHash(route, { id: 'b' }, {}));
+  });
+
+  it('approve and decline of the same payment', () => {
+    const params = { id: 'a' };
+    expect(requestHash('POST /api/payments/:id/approve', params, {})).not.toBe(requestHash('POST /api/payments/:id/decline', params, {}));
   });
 
   it('a different value deep inside a nested object', () => {
-    expect(requestHash(endpoint, { a: { b: { c: 1 } } })).not.toBe(requestHash(endpoint, { a: { b: { c: 2 } } }));
+    expect(requestHash(endpoint, {}, { a: { b: { c: 1 } } })).not.toBe(requestHash(endpoint, {}, { a: { b: { c: 2 } } }));
   });
 
   it('arrays keep their order: the same items in another order differ', () => {
-    expect(requestHash(endpoint, { items: [1, 2] })).not.toBe(requestHash(endpoint, { items: [2, 1] }));
+    expect(requestHash(endpoint, {}, { items: [1, 2] })).not.toBe(requestHash(endpoint, {}, { items: [2, 1] }));
   });
 
   it('an array is not the object with the same indexes', () => {
-    expect(requestHash(endpoint, ['a', 'b'])).not.toBe(requestHash(endpoint, { 0: 'a', 1: 'b' }));
+    expect(requestHash(endpoint, {}, ['a', 'b'])).not.toBe(requestHash(endpoint, {}, { 0: 'a', 1: 'b' }));
   });
 
   it('a nested object is not its JSON text', () => {
-    expect(requestHash(endpoint, { a: { b: 1 } })).not.toBe(requestHash(endpoint, { a: '{"b":1}' }));
+    expect(requestHash(endpoint, {}, { a: { b: 1 } })).not.toBe(requestHash(endpoint, {}, { a: '{"b":1}' }));
   });
 
   it('an empty body is not an empty object', () => {
-    expect(requestHash(endpoint, undefined)).not.toBe(requestHash(endpoint, {}));
+    expect(requestHash(endpoint, {}, undefined)).not.toBe(requestHash(endpoint, {}, {}));
   });
 });
