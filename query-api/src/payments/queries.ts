@@ -10,10 +10,14 @@ export type Cursor = { createdAt: string; paymentId: string };
 
 export const encodeCursor = (c: Cursor) => Buffer.from(`${c.createdAt}|${c.paymentId}`).toString('base64url');
 
+const ISO_INSTANT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/;
+
 export function decodeCursor(raw: string): Cursor | null {
   const [createdAt, paymentId, ...rest] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
   if (!createdAt || !paymentId || rest.length) return null;
-  // only what encodeCursor produces: an exact ISO instant that round-trips, and a canonical uuid
+  // only what encodeCursor produces: an exact ISO instant that round-trips, in a year PostgreSQL's timestamptz
+  // takes (JavaScript also round-trips year 0000, +010000 and -000001), and a canonical uuid
+  if (!ISO_INSTANT.test(createdAt) || createdAt.startsWith('0000')) return null;
   const time = new Date(createdAt);
   if (Number.isNaN(time.getTime()) || time.toISOString() !== createdAt) return null;
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(paymentId)) return null;

@@ -17,6 +17,12 @@ describe('round trip', () => {
     expect(decodeCursor(encodeCursor(upper))).toEqual(upper);
   });
 
+  it('the first and last years PostgreSQL stores decode', () => {
+    for (const createdAt of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
+      expect(decodeCursor(encodeCursor({ ...cursor, createdAt }))).toEqual({ ...cursor, createdAt });
+    }
+  });
+
   it('the encoded cursor is URL-safe (base64url, no padding)', () => {
     expect(encodeCursor(cursor)).toMatch(/^[A-Za-z0-9_-]+$/);
   });
@@ -57,6 +63,9 @@ describe('anything else decodes to null', () => {
     ['36 dashes', `${cursor.createdAt}|${'-'.repeat(36)}`],
     ['a date Date.parse guesses at ("1")', `1|${cursor.paymentId}`],
     ['a date Date.parse rolls over (30 February)', `2025-02-30T00:00:00.000Z|${cursor.paymentId}`],
+    ['the year 0000', `0000-01-01T00:00:00.000Z|${cursor.paymentId}`],
+    ['the year +10000', `+010000-01-01T00:00:00.000Z|${cursor.paymentId}`],
+    ['the year -1', `-000001-01-01T00:00:00.000Z|${cursor.paymentId}`],
   ])('a cursor PostgreSQL would reject is null: %s', (_what, text) => {
     expect(decodeCursor(crafted(text))).toBeNull();
   });
