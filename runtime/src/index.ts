@@ -14,7 +14,6 @@ export * from './metrics.ts';
 export * from './migrations.ts';
 export * from './ops-server.ts';
 export * from './outbox-relay.ts';
-export * from './partitioner.ts';
 export * from './read-model.ts';
 export * from './shutdown.ts';
 export * from './table-maintenance.ts';

@@ -15,11 +15,10 @@
 //
 // Every relayed row leaves a dead tuple behind that later claims walk over until a VACUUM: autovacuum's job,
 // or the command API's TableMaintenance where the server runs without it.
-import type { Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import type pg from 'pg';
 import { OUTBOX_CHANNEL, wakeRelays } from './event-store.ts';
 import type { Logger } from './logger.ts';
-import { keyHashPartitioner } from './partitioner.ts';
 
 type OutboxRow = { id: number; topic: string; message_key: string; payload: string; headers: Record<string, string> };
 
@@ -189,7 +188,8 @@ export function relayProducerConfig() {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: keyHashPartitioner,
+    // Java-compatible murmur2 of the key: a payment's events share a partition with any Java producer's
+    createPartitioner: Partitioners.DefaultPartitioner,
     // an idempotent producer keeps retrying (kafkajs warns about anything less); the relay's own loop
     // surfaces a broker that stays away
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
