@@ -64,6 +64,8 @@ export async function ensureInfra(log: Log): Promise<Infra> {
       }
     }
     const serverUrl = server.url ?? (await startLocalPostgres(log, started, server.answering));
+    // a server this script started is ours to configure; one it found is only checked
+    await checkAutovacuum(log, serverUrl, { turnOn: !server.url });
     const kafkaBrokers = brokers ?? (await startLocalKafka(log, started));
 
     const databaseUrl = envDatabaseUrl ?? withDatabase(serverUrl, DATABASE);
@@ -114,6 +116,33 @@ async function probePostgres(url: string): Promise<Probe> {
       return { state: 'down', reason };
     }
     return { state: 'refused', reason };
+  } finally {
+    await pool.end().catch(() => {});
+  }
+}
+
+/**
+ * The services leave vacuuming to the server: autovacuum keeps the outbox, the feed and the idempotency keys
+ * from filling with dead rows. On a server we run it is turned on; on another one, a server without it is
+ * reported once.
+ */
+async function checkAutovacuum(log: Log, url: string, { turnOn }: { turnOn: boolean }): Promise<void> {
+  const pool = createPool(url, { max: 1, name: 'infra-autovacuum' });
+  try {
+    const { rows } = await pool.query<{ autovacuum: string }>('show autovacuum');
+    if (rows[0]?.autovacuum === 'on') return;
+    if (turnOn) {
+      await pool.query('alter system set autovacuum = on');
+      await pool.query('select pg_reload_conf()');
+      log('postgres: autovacuum was off; turned it on (ALTER SYSTEM)');
+    } else {
+      log(
+        'postgres: WARNING autovacuum is off on this server, so dead rows of the outbox, the change feed and the ' +
+          'idempotency keys pile up and queries slow down; turn it on: ALTER SYSTEM SET autovacuum = on; SELECT pg_reload_conf();',
+      );
+    }
+  } catch (error) {
+    log(`postgres: could not check autovacuum: ${message(error)}`);
   } finally {
     await pool.end().catch(() => {});
   }
