@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
-# command-api: the command API (HTTP commands and token issuing) and the outbox relay. The image also carries
-# scripts/migrate.ts, which the one-shot `migrate` service of docker-compose.yml runs.
-# Built from the repository root (the build context is the whole monorepo): docker build -f command-api/Dockerfile .
+# One image recipe for the four services: docker build --build-arg SERVICE=command-api -t payments/command-api .
+# SERVICE is command-api, authorizer, projector or query-api; the image runs <SERVICE>/src/server.ts. Every
+# image also carries scripts/migrate.ts, which the one-shot `migrate` service of docker-compose.yml runs.
 # Node 24 runs the TypeScript sources directly (type stripping): there is no compile step.
 
 FROM node:24-slim AS build
@@ -16,18 +16,21 @@ COPY query-api/package.json query-api/
 COPY authorizer/package.json authorizer/
 COPY projector/package.json projector/
 COPY dashboard/package.json dashboard/
+COPY bench/package.json bench/
 RUN npm ci --workspaces --omit=dev --no-audit --no-fund
+ARG SERVICE
+RUN test -n "$SERVICE" || (echo "build with --build-arg SERVICE=<command-api|authorizer|projector|query-api>" >&2; exit 1)
 COPY schemas/ schemas/
 COPY runtime/ runtime/
-COPY command-api/ command-api/
+COPY ${SERVICE}/ ${SERVICE}/
 COPY scripts/migrate.ts scripts/
 
 FROM node:24-slim
-ENV NODE_ENV=production
+ARG SERVICE
+ENV NODE_ENV=production SERVICE=${SERVICE}
 WORKDIR /app
 # Code and dependencies stay owned by root (read-only to the service); only DATA_DIR (.data) is writable.
 COPY --from=build /app ./
 RUN mkdir -p .data && chown node:node .data
 USER node
-EXPOSE 8080
-CMD ["node", "command-api/src/server.ts"]
+CMD ["/bin/sh", "-c", "exec node \"$SERVICE/src/server.ts\""]
