@@ -1,6 +1,7 @@
 // Specifications of the projection fold: given the read-model rows a batch touches and the batch's events,
 // then these rows change, these counters and series points move, and these events are orphans.
-import type { Payment, RecordedEvent, RuleDecision } from '@payments/schemas';
+import type { Payment, PaymentEvent, RecordedEvent, RuleDecision } from '@payments/schemas';
+import { decisionOf, type PaymentDefaults, paymentEvents } from '@payments/schemas/testing';
 import { describe, expect, it } from 'vitest';
 import { type ProjectionResult, projectEvents, type StatDelta } from './fold.ts';
 
@@ -16,52 +17,18 @@ const secondOf = (ms: number) => Math.floor((T0 + ms) / 1000);
 // ---- recorded events ---------------------------------------------------------------------------------
 
 let position = 0;
-const envelope = (streamId: string, streamVersion: number, ms: number) => ({
-  eventId: `0190a0b0-0000-7000-8000-${String(++position).padStart(12, '0')}`,
-  schemaVersion: 1 as const,
-  streamId,
-  streamVersion,
-  occurredAt: at(ms),
-  metadata: { correlationId: 'corr', actor: 'test' },
-  position,
-});
+/** The event as the store records it, positions in the order the test builds them. */
+const stored = (event: PaymentEvent): RecordedEvent => ({ ...event, position: ++position });
+const events = (paymentId: string, defaults: PaymentDefaults = {}) => paymentEvents({ paymentId, ...defaults });
 
-const decision: RuleDecision = {
-  ruleId: 'amount-threshold',
-  ruleSetVersion: 1,
-  reason: 'test',
-  inputs: { amountMinor: 1, currency: 'INR', reviewThresholdMinor: 1_000_000 },
-};
+const decision: RuleDecision = decisionOf(1, 'INR', false);
 
-const requested = (
-  paymentId: string,
-  amountMinor: number,
-  opts: { ms?: number; merchantId?: string; currency?: string } = {},
-): RecordedEvent => ({
-  ...envelope(paymentId, 1, opts.ms ?? 0),
-  type: 'PaymentRequested',
-  data: { paymentId, merchantId: opts.merchantId ?? 'M1', amountMinor, currency: opts.currency ?? 'INR', reference: null },
-});
-const authorized = (paymentId: string, ms = 0): RecordedEvent => ({
-  ...envelope(paymentId, 2, ms),
-  type: 'PaymentAuthorized',
-  data: { paymentId, decision },
-});
-const flagged = (paymentId: string, ms = 0): RecordedEvent => ({
-  ...envelope(paymentId, 2, ms),
-  type: 'PaymentFlaggedForReview',
-  data: { paymentId, decision },
-});
-const approved = (paymentId: string, ms = 0): RecordedEvent => ({
-  ...envelope(paymentId, 3, ms),
-  type: 'PaymentApproved',
-  data: { paymentId, reviewer: 'analyst:alice', reason: null },
-});
-const declined = (paymentId: string, ms = 0): RecordedEvent => ({
-  ...envelope(paymentId, 3, ms),
-  type: 'PaymentDeclined',
-  data: { paymentId, reviewer: 'analyst:alice', reason: 'fraud' },
-});
+const requested = (paymentId: string, amountMinor: number, opts: { ms?: number; merchantId?: string; currency?: string } = {}) =>
+  stored(events(paymentId, { amountMinor, ...opts }).requested({}, { occurredAt: at(opts.ms ?? 0) }));
+const authorized = (paymentId: string, ms = 0) => stored(events(paymentId).authorized(decision, { occurredAt: at(ms) }));
+const flagged = (paymentId: string, ms = 0) => stored(events(paymentId).flaggedForReview(decision, { occurredAt: at(ms) }));
+const approved = (paymentId: string, ms = 0) => stored(events(paymentId).approved(null, 'analyst:alice', { occurredAt: at(ms) }));
+const declined = (paymentId: string, ms = 0) => stored(events(paymentId).declined('fraud', 'analyst:alice', { occurredAt: at(ms) }));
 
 // ---- helpers -----------------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
-// The payment events: the only facts the system records. Every event carries a schemaVersion so old
-// payloads can be decoded forever (fixtures under test/fixtures are decoded by the tests).
+// The payment events: the only facts the system records. Every event carries a schemaVersion, so a later
+// shape of an event can still read the payloads stored before it.
 import { type Static, Type } from 'typebox';
 
 export const UuidSchema = Type.String({ format: 'uuid', maxLength: 36 });
