@@ -1,9 +1,10 @@
 // `npm run demo`: realistic payments through the real API at a chosen rate, so a newcomer sees the console
-// move. Two merchants, several currencies, about one in five large enough for review; an analyst settles
-// some of the reviews. Stops by itself after --duration seconds (default 60) or on Ctrl-C.
+// move. Two merchants, the project's one payment traffic (schemas/src/payment-traffic.ts: several currencies,
+// one in five large enough for review); an analyst settles some of the reviews. Stops by itself after --duration seconds (default 60) or on Ctrl-C.
 //   npm run demo -- --rate 20 --duration 120 --command-url http://localhost:8080
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { PaymentTraffic } from '@payments/schemas';
 
 const { values } = parseArgs({
   options: {
@@ -21,14 +22,6 @@ const CLIENTS = [
   { clientId: 'merchant-M123', secret: 'dev-merchant-secret', merchantId: 'M123' },
   { clientId: 'merchant-M456', secret: 'dev-merchant-secret', merchantId: 'M456' },
 ];
-// amounts in major units per currency: everyday sizes, and the occasional large one
-const CURRENCIES: { code: string; everyday: [number, number]; large: [number, number]; decimals: number }[] = [
-  { code: 'INR', everyday: [99, 9_500], large: [10_000, 95_000], decimals: 2 },
-  { code: 'EUR', everyday: [5, 900], large: [10_000, 40_000], decimals: 2 },
-  { code: 'USD', everyday: [5, 900], large: [10_000, 40_000], decimals: 2 },
-  { code: 'JPY', everyday: [300, 9_000], large: [10_000, 900_000], decimals: 0 },
-];
-
 async function token(clientId: string, clientSecret: string): Promise<string> {
   const res = await fetch(`${api}/api/auth/token`, {
     method: 'POST',
@@ -37,13 +30,6 @@ async function token(clientId: string, clientSecret: string): Promise<string> {
   });
   if (res.status !== 200) throw new Error(`could not sign in ${clientId} at ${api}: ${res.status} (is npm start running?)`);
   return ((await res.json()) as { accessToken: string }).accessToken;
-}
-
-function amountFor(currency: (typeof CURRENCIES)[number], large: boolean): string {
-  const [min, max] = large ? currency.large : currency.everyday;
-  const major = min + Math.floor(Math.random() * (max - min));
-  if (currency.decimals === 0) return String(major);
-  return `${major}.${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`;
 }
 
 const tokens = await Promise.all(CLIENTS.map((c) => token(c.clientId, c.secret)));
@@ -57,26 +43,21 @@ say(`demo: ${rate} payments/s for ${durationMs / 1000} s against ${api} (Ctrl-C 
 const started = Date.now();
 const counts = { sent: 0, accepted: 0, failed: 0, reviewed: 0 };
 const inReview: string[] = [];
+const traffic = new PaymentTraffic({ merchants: CLIENTS.map((c) => c.merchantId), seed: Date.now() });
 for (let i = 0; !stop && Date.now() - started < durationMs; i++) {
-  const client = i % CLIENTS.length;
-  const currency = CURRENCIES[Math.floor(Math.random() * CURRENCIES.length)] as (typeof CURRENCIES)[number];
-  const large = Math.random() < 0.2;
+  const { merchantId, amount, currency, reference, review } = traffic.next();
+  const client = CLIENTS.findIndex((c) => c.merchantId === merchantId);
   counts.sent++;
   fetch(`${api}/api/payments`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[client]}`, 'idempotency-key': randomUUID() },
-    body: JSON.stringify({
-      merchantId: CLIENTS[client]?.merchantId,
-      amount: amountFor(currency, large),
-      currency: currency.code,
-      reference: `${['order', 'invoice', 'basket'][i % 3]}-${10_000 + i}`,
-    }),
+    body: JSON.stringify({ merchantId, amount, currency, reference }),
   })
     .then(async (res) => {
       if (res.status !== 202) return void counts.failed++;
       counts.accepted++;
       const { paymentId } = (await res.json()) as { paymentId: string };
-      if (large) inReview.push(paymentId);
+      if (review) inReview.push(paymentId);
     })
     .catch(() => counts.failed++);
   // an analyst settles an older review now and then, so approvals and declines show up too

@@ -3,4 +3,5 @@ export * from './currencies.ts';
 export * from './events.ts';
 export * from './money.ts';
 export * from './payment.ts';
+export * from './payment-traffic.ts';
 export * from './read-models.ts';

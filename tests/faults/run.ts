@@ -5,6 +5,7 @@
 // and WebSocket clients that reconnected with `since` received every change once. Prints a table; exits 1
 // on any violation.
 import { randomUUID } from 'node:crypto';
+import { PaymentTraffic } from '@payments/schemas';
 import WebSocket from 'ws';
 import { createTestDatabase, DEV_SECRETS, testEnvironment } from '../support/stack.ts';
 import {
@@ -57,10 +58,10 @@ class LoadGenerator {
     let i = 0;
     const interval = 1000 / LOAD_RATE;
     const started = Date.now();
+    const traffic = new PaymentTraffic({ merchants: ['M123', 'M456'] });
     while (this.running) {
-      const merchantId = i % 2 === 0 ? 'M123' : 'M456';
-      const amount = i % 5 === 0 ? 15_000 : 10 + (i % 900);
-      const payment = this.submit(merchantId, amount, i % 3 === 0 ? 'EUR' : 'INR');
+      const { merchantId, amount, currency } = traffic.next();
+      const payment = this.submit(merchantId, amount, currency);
       this.inFlight.add(payment);
       void payment.finally(() => this.inFlight.delete(payment));
       i++;
@@ -69,7 +70,7 @@ class LoadGenerator {
     }
   }
 
-  private async submit(merchantId: string, amount: number, currency: string): Promise<void> {
+  private async submit(merchantId: string, amount: string, currency: string): Promise<void> {
     const key = `fault-${randomUUID()}`;
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {

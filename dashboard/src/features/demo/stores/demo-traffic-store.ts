@@ -2,10 +2,10 @@
 // chosen rate, alternating the development merchants, with an Idempotency-Key each. A token bucket turns
 // the rate into sends every 100 ms; at most MAX_IN_FLIGHT requests are outstanding, so a slow API slows
 // the demo down instead of piling up requests.
+import { PaymentTraffic } from '@payments/schemas';
 import { create } from 'zustand';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
 import { DEMO_MERCHANT_CLIENTS, postPayment, requestMerchantToken } from '../api/demo-api.ts';
-import { demoPayment } from './demo-generator.ts';
 
 export const DEMO_RATES = [1, 2, 5, 10, 25, 50] as const;
 const TICK_MS = 100;
@@ -35,6 +35,14 @@ let tokens: MerchantToken[] = [];
 let credit = 0;
 let inFlight = 0;
 let sequence = 0;
+/** The project's one payment traffic (a fifth of it for review), seeded anew for each page. */
+const traffic = new Map<string, PaymentTraffic>();
+const nextPayment = (merchantId: string) => {
+  const generator = traffic.get(merchantId) ?? new PaymentTraffic({ merchants: [merchantId], seed: Date.now(), referencePrefix: 'demo-' });
+  traffic.set(merchantId, generator);
+  const { amount, currency, reference } = generator.next();
+  return { merchantId, amount, currency, reference };
+};
 
 async function signInMerchants(): Promise<MerchantToken[]> {
   return Promise.all(
@@ -55,7 +63,7 @@ export const useDemoTrafficStore = create<DemoTrafficState>()((set, get) => {
     sequence++;
     set((s) => ({ sent: s.sent + 1 }));
     try {
-      await postPayment(merchant.token, demoPayment(merchant.merchantId, Math.random, sequence), crypto.randomUUID());
+      await postPayment(merchant.token, nextPayment(merchant.merchantId), crypto.randomUUID());
       set((s) => ({ accepted: s.accepted + 1 }));
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) tokens = []; // re-sign in on the next tick
