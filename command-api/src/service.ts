@@ -14,7 +14,6 @@ import {
   parsePrivateKey,
   relayProducerConfig,
   seedDevClients,
-  TableMaintenance,
   TokenIssuer,
   TokenVerifier,
 } from '@payments/runtime';
@@ -86,14 +85,6 @@ export async function startCommandApi(config: CommandApiConfig, logger: Logger):
     corsOrigins: config.corsOrigins,
   });
 
-  // es.events and es.outbox take the authorizer's appends too; one service looking after them is enough
-  const maintenance = new TableMaintenance({
-    pool,
-    tables: ['es.events', 'es.outbox', 'es.idempotency_keys'],
-    logger: logger.child({ component: 'table-maintenance' }),
-  });
-  await maintenance.start();
-
   const cleanup = setInterval(() => {
     deleteExpiredKeys(pool).catch((error: unknown) => logger.warn({ err: error }, 'idempotency key cleanup failed'));
   }, 60_000);
@@ -109,7 +100,6 @@ export async function startCommandApi(config: CommandApiConfig, logger: Logger):
     url,
     async stop() {
       clearInterval(cleanup);
-      await maintenance.stop();
       await app.close(); // stop intake, finish in-flight requests
       if (config.relayEnabled) {
         await relay.stop(); // finish the batch being published

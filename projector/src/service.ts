@@ -14,7 +14,6 @@ import {
   type Logger,
   loadConfig,
   startOpsServer,
-  TableMaintenance,
 } from '@payments/runtime';
 import { projectorHandler } from './projector.ts';
 import { failInterruptedRebuilds, watchRebuildRequests } from './rebuild-requests.ts';
@@ -50,12 +49,6 @@ export async function startProjector(config: ProjectorConfig, logger: Logger): P
     registry,
     handle: projectorHandler({ pool, logger }),
   });
-  const maintenance = new TableMaintenance({
-    pool,
-    tables: ['read.payments', 'read.series', 'read.merchant_stats', 'read.kafka_offsets', 'feed.changes'],
-    logger: logger.child({ component: 'table-maintenance' }),
-  });
-  await maintenance.start();
   await failInterruptedRebuilds(pool);
   const rebuilds = watchRebuildRequests(pool, logger);
   await runner.start();
@@ -71,7 +64,6 @@ export async function startProjector(config: ProjectorConfig, logger: Logger): P
       await ops.close();
       await runner.stop();
       await rebuilds.stop();
-      await maintenance.stop();
       await pool.end();
     },
   };

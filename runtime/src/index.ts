@@ -16,4 +16,3 @@ export * from './ops-server.ts';
 export * from './outbox-relay.ts';
 export * from './read-model.ts';
 export * from './shutdown.ts';
-export * from './table-maintenance.ts';

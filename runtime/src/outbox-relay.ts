@@ -13,8 +13,7 @@
 // the mercy of the statistics of a queue table, which are always wrong: right after a VACUUM found the table
 // empty, the planner chose a quadratic plan and one claim of a backlog ran for minutes.)
 //
-// Every relayed row leaves a dead tuple behind that later claims walk over until a VACUUM: autovacuum's job,
-// or the command API's TableMaintenance where the server runs without it.
+// Every relayed row leaves a dead tuple behind that later claims walk over until autovacuum removes it.
 import { Partitioners, type Producer } from 'kafkajs';
 import type pg from 'pg';
 import { OUTBOX_CHANNEL, wakeRelays } from './event-store.ts';
