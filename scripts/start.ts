@@ -8,12 +8,15 @@ import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { styleText } from 'node:util';
-import { commonConfigSpec, createKafka, createLogger, DEV_CLIENTS, ensureTopics, loadConfig } from '@payments/runtime';
+import { commonConfigSpec, createKafka, createLogger, DEV_CLIENTS, ensureTopics, loadConfig, env as setting } from '@payments/runtime';
+import { setSessionWeight, withNice } from './cpu-priority.ts';
 import { ensureInfra, type Infra, message, ROOT, redact } from './infra.ts';
 import { prepareDatabase } from './migrate.ts';
 
 const LOCK = join(ROOT, '.data', 'start.lock');
 const SERVICES = ['command-api', 'query-api', 'authorizer', 'projector'] as const;
+// the asynchronous pipeline yields a contended core to the command path (scripts/cpu-priority.ts)
+const CONSUMERS = new Set<string>(['authorizer', 'projector']);
 const APIS = [
   { name: 'command-api', port: 8080 },
   { name: 'query-api', port: 8081 },
@@ -70,6 +73,8 @@ async function main(): Promise<void> {
     eventsTopic: commonConfigSpec.eventsTopic,
     dlqTopic: commonConfigSpec.dlqTopic,
   });
+  // 0 (as the APIs) to 19 (last); lowering a priority needs no privileges
+  const { consumerNice } = loadConfig<{ consumerNice: number }>({ consumerNice: setting.int('CONSUMER_NICE', 10, 0, 19) });
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'npm-start', logger: createLogger('npm-start', 'silent') });
   await ensureTopics(kafka, topics);
   say(`kafka: topics ${topics.eventsTopic}, ${topics.dlqTopic} ready`);
@@ -84,7 +89,13 @@ async function main(): Promise<void> {
     // The dashboard may be opened under either name; CORS compares origins literally.
     CORS_ORIGINS: process.env.CORS_ORIGINS ?? `http://localhost:${DASHBOARD_PORT},http://127.0.0.1:${DASHBOARD_PORT}`,
   };
-  for (const service of SERVICES) startChild(service, process.execPath, [join(service, 'src', 'server.ts')], env);
+  for (const service of SERVICES) {
+    const nice = CONSUMERS.has(service) ? consumerNice : 0;
+    const [command, args] = withNice(nice, process.execPath, [join(service, 'src', 'server.ts')]);
+    const proc = startChild(service, command, args, env);
+    const refused = proc.pid === undefined ? null : setSessionWeight(proc.pid, nice);
+    if (refused) say(`${service}: CPU priority of its session not set (${refused}); its threads run at nice ${nice}`);
+  }
   if (!dashboard) {
     const args = ['--workspace', 'dashboard', 'run', 'dev', '--', '--port', String(DASHBOARD_PORT), '--strictPort', '--host', '127.0.0.1'];
     startChild('dashboard', 'npm', args, env);
@@ -98,7 +109,7 @@ async function main(): Promise<void> {
 // ------------------------------------------------------------------------------------------------ Children
 
 /** Each child leads its own process group: Ctrl-C reaches only us, and we stop the children in order. */
-function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): void {
+function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const proc = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const child: Child = { name, process: proc, exited: false };
   children.push(child);
@@ -119,6 +130,7 @@ function startChild(name: string, command: string, args: string[], env: NodeJS.P
     say(`${name} exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}); stopping everything`);
     void shutdown(1, `${name} exited`);
   });
+  return proc;
 }
 
 function signalGroup(child: Child, signal: NodeJS.Signals | 0): boolean {

@@ -1,10 +1,9 @@
 // Entry point of the authorizer process.
-import { applyCpuPriority, createLogger, onShutdown, runMain } from '@payments/runtime';
+import { createLogger, onShutdown, runMain } from '@payments/runtime';
 import { loadAuthorizerConfig, startAuthorizer } from './service.ts';
 
 await runMain(loadAuthorizerConfig, async (config) => {
   const logger = createLogger('authorizer', config.logLevel);
-  applyCpuPriority(config.cpuNice, logger);
   const service = await startAuthorizer(config, logger);
   onShutdown(logger, service.stop);
 });

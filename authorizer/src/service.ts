@@ -3,10 +3,8 @@ import {
   type CommonConfig,
   type ConsumerConfig,
   ConsumerRunner,
-  type CpuPriorityConfig,
   commonConfigSpec,
   consumerConfigSpec,
-  cpuPriorityConfigSpec,
   createKafka,
   createPool,
   createRegistry,
@@ -20,8 +18,7 @@ import { authorizerHandler } from './authorizer.ts';
 import { parseThresholds } from './rules.ts';
 
 export type AuthorizerConfig = CommonConfig &
-  ConsumerConfig &
-  CpuPriorityConfig & {
+  ConsumerConfig & {
     groupId: string;
     reviewThresholds: string | undefined;
     ruleSetVersion: number;
@@ -34,8 +31,6 @@ export const loadAuthorizerConfig = (source?: Record<string, string | undefined>
     {
       ...commonConfigSpec,
       ...consumerConfigSpec,
-      // asynchronous: yields a contended core to the command path (runtime/src/cpu-priority.ts)
-      ...cpuPriorityConfigSpec(10),
       groupId: env.string('AUTHORIZER_GROUP_ID', 'authorizer'),
       reviewThresholds: env.optional('REVIEW_THRESHOLDS'),
       ruleSetVersion: env.int('RULE_SET_VERSION', 1, 1),

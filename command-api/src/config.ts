@@ -1,34 +1,31 @@
 // The command API's configuration, read once at start-up.
-import { type CommonConfig, type CpuPriorityConfig, commonConfigSpec, cpuPriorityConfigSpec, env, loadConfig } from '@payments/runtime';
+import { type CommonConfig, commonConfigSpec, env, loadConfig } from '@payments/runtime';
 
-export type CommandApiConfig = CommonConfig &
-  CpuPriorityConfig & {
-    host: string;
-    port: number;
-    dataDir: string;
-    jwtPrivateKey: string | undefined;
-    jwtIssuer: string;
-    jwtAudience: string;
-    tokenTtlSeconds: number;
-    idempotencyTtlSeconds: number;
-    groupCommitConcurrency: number;
-    groupCommitLingerMs: number;
-    rateLimitPerMinute: number;
-    tokenRateLimitPerMinute: number;
-    queryApiUrl: string;
-    corsOrigins: string[];
-    relayEnabled: boolean;
-    relayBatchSize: number;
-    relayLingerMs: number;
-    dbPoolMax: number;
-  };
+export type CommandApiConfig = CommonConfig & {
+  host: string;
+  port: number;
+  dataDir: string;
+  jwtPrivateKey: string | undefined;
+  jwtIssuer: string;
+  jwtAudience: string;
+  tokenTtlSeconds: number;
+  idempotencyTtlSeconds: number;
+  groupCommitConcurrency: number;
+  groupCommitLingerMs: number;
+  rateLimitPerMinute: number;
+  tokenRateLimitPerMinute: number;
+  queryApiUrl: string;
+  corsOrigins: string[];
+  relayEnabled: boolean;
+  relayBatchSize: number;
+  relayLingerMs: number;
+  dbPoolMax: number;
+};
 
 export const loadCommandApiConfig = (source?: Record<string, string | undefined>): CommandApiConfig =>
   loadConfig<CommandApiConfig>(
     {
       ...commonConfigSpec,
-      // the command path: the others yield to it (runtime/src/cpu-priority.ts)
-      ...cpuPriorityConfigSpec(0),
       host: env.string('HOST', '0.0.0.0'),
       port: env.int('COMMAND_API_PORT', 8080, 0, 65535),
       dataDir: env.string('DATA_DIR', '.data'),

@@ -1,10 +1,9 @@
 // Entry point of the projector process.
-import { applyCpuPriority, createLogger, onShutdown, runMain } from '@payments/runtime';
+import { createLogger, onShutdown, runMain } from '@payments/runtime';
 import { loadProjectorConfig, startProjector } from './service.ts';
 
 await runMain(loadProjectorConfig, async (config) => {
   const logger = createLogger('projector', config.logLevel);
-  applyCpuPriority(config.cpuNice, logger);
   const service = await startProjector(config, logger);
   onShutdown(logger, service.stop);
 });

@@ -3,10 +3,8 @@ import {
   type CommonConfig,
   type ConsumerConfig,
   ConsumerRunner,
-  type CpuPriorityConfig,
   commonConfigSpec,
   consumerConfigSpec,
-  cpuPriorityConfigSpec,
   createKafka,
   createPool,
   createRegistry,
@@ -18,15 +16,13 @@ import {
 import { projectorHandler } from './projector.ts';
 import { failInterruptedRebuilds, watchRebuildRequests } from './rebuild-requests.ts';
 
-export type ProjectorConfig = CommonConfig & ConsumerConfig & CpuPriorityConfig & { groupId: string; opsHost: string; opsPort: number };
+export type ProjectorConfig = CommonConfig & ConsumerConfig & { groupId: string; opsHost: string; opsPort: number };
 
 export const loadProjectorConfig = (source?: Record<string, string | undefined>): ProjectorConfig =>
   loadConfig<ProjectorConfig>(
     {
       ...commonConfigSpec,
       ...consumerConfigSpec,
-      // asynchronous: yields a contended core to the command path (runtime/src/cpu-priority.ts)
-      ...cpuPriorityConfigSpec(10),
       groupId: env.string('PROJECTOR_GROUP_ID', 'projector'),
       opsHost: env.string('OPS_HOST', '127.0.0.1'),
       opsPort: env.int('PROJECTOR_OPS_PORT', 9102, 0, 65535),

@@ -1,28 +1,25 @@
 // The query API's configuration, read once at start-up.
-import { type CommonConfig, type CpuPriorityConfig, commonConfigSpec, cpuPriorityConfigSpec, env, loadConfig } from '@payments/runtime';
+import { type CommonConfig, commonConfigSpec, env, loadConfig } from '@payments/runtime';
 
-export type QueryApiConfig = CommonConfig &
-  CpuPriorityConfig & {
-    host: string;
-    port: number;
-    jwksUrl: string;
-    jwtPublicKey: string | undefined;
-    jwtIssuer: string;
-    jwtAudience: string;
-    corsOrigins: string[];
-    dbPoolMax: number;
-    streamMaxBufferBytes: number;
-    streamStatsIntervalMs: number;
-    streamPingIntervalMs: number;
-    minPositionMaxWaitMs: number;
-  };
+export type QueryApiConfig = CommonConfig & {
+  host: string;
+  port: number;
+  jwksUrl: string;
+  jwtPublicKey: string | undefined;
+  jwtIssuer: string;
+  jwtAudience: string;
+  corsOrigins: string[];
+  dbPoolMax: number;
+  streamMaxBufferBytes: number;
+  streamStatsIntervalMs: number;
+  streamPingIntervalMs: number;
+  minPositionMaxWaitMs: number;
+};
 
 export const loadQueryApiConfig = (source?: Record<string, string | undefined>): QueryApiConfig =>
   loadConfig<QueryApiConfig>(
     {
       ...commonConfigSpec,
-      // the stream's last hop to every client: at the command path's priority (runtime/src/cpu-priority.ts)
-      ...cpuPriorityConfigSpec(0),
       host: env.string('HOST', '0.0.0.0'),
       port: env.int('QUERY_API_PORT', 8081, 0, 65535),
       jwksUrl: env.string('JWKS_URL', 'http://127.0.0.1:8080/.well-known/jwks.json'),

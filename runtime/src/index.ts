@@ -1,7 +1,6 @@
 export * from './auth.ts';
 export * from './config.ts';
 export * from './consumer-runner.ts';
-export * from './cpu-priority.ts';
 export * from './db.ts';
 export * from './event-store.ts';
 export * from './http/auth-plugin.ts';
