@@ -1,6 +1,7 @@
 export * from './auth.ts';
 export * from './config.ts';
 export * from './consumer-runner.ts';
+export * from './consumer-service.ts';
 export * from './db.ts';
 export * from './event-store.ts';
 export * from './http/auth-plugin.ts';
