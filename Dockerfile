@@ -9,6 +9,8 @@ WORKDIR /app
 # Manifests first, so the dependency layer is rebuilt only when a manifest or the lockfile changes. npm ci needs
 # every workspace's package.json to match the lockfile, including those this image does not run.
 COPY package.json package-lock.json ./
+# applied by patch-package after npm ci (the root's postinstall)
+COPY patches/ patches/
 COPY schemas/package.json schemas/
 COPY runtime/package.json runtime/
 COPY command-api/package.json command-api/

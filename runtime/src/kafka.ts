@@ -1,8 +1,8 @@
 // The Kafka client (kafkajs) wired to our structured logs, and the topics the system needs, created
-// explicitly (the broker does not auto-create topics).
+// explicitly (the broker does not auto-create topics). kafkajs 2.2.4 runs with one repair of ours,
+// patches/kafkajs+2.2.4.patch (its request queue's timer), applied by patch-package on install.
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from './logger.ts';
-import './kafkajs-request-queue-fix.ts';
 
 export type { Kafka };
 

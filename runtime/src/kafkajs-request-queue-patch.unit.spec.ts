@@ -1,7 +1,10 @@
-// The repaired kafkajs request queue, driven directly: no timer while nothing waits, and a waiting request
-// still leaves when an in-flight one completes or when the broker's throttle ends.
+// kafkajs's request queue as patches/kafkajs+2.2.4.patch repairs it (applied by patch-package on install),
+// driven directly: no timer while nothing waits, and a waiting request still leaves when an in-flight one
+// completes or when the broker's throttle ends.
+import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RequestQueue } from './kafkajs-request-queue-fix.ts';
+
+const RequestQueue: unknown = createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js');
 
 type Queue = {
   pending: unknown[];
