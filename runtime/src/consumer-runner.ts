@@ -4,8 +4,9 @@
 // the original headers and are marked done; other errors are rethrown so kafkajs retries the batch. Offsets
 // are resolved and committed only after the handler (and the DLQ write) succeeded.
 //
-// Batching, where the CPU goes (docs/PERFORMANCE.md): every partition of one fetch reaches the handler in
-// one call, so a consumer commits one PostgreSQL transaction per fetch rather than one per partition; the
+// Batching, where the CPU goes (docs/PERFORMANCE.md): the partitions of a fetch, and whatever arrives while
+// the handler runs, reach it in one call (SerialBatcher), so a consumer commits one PostgreSQL transaction per
+// fetch or more rather than one per partition; the
 // broker holds a fetch until `minBytes` arrived or `maxWaitMs` passed, so at moderate rates a fetch carries
 // many events rather than one; offsets go to Kafka at most once a second (PostgreSQL state and stream
 // versions make redelivery harmless), and at once when the consumer stops.
@@ -59,6 +60,44 @@ export function decodeEvent(message: KafkaMessage): { event: RecordedEvent } | {
   return { event: event as RecordedEvent };
 }
 
+/**
+ * Hands items to `handle` in batches, one call at a time: what arrives while a call runs goes into the next
+ * one. So a handler never runs twice at once, and under load its calls grow by themselves, whether or not
+ * kafkajs starts every partition's batch in the same tick; an item that arrives alone waits one turn of the
+ * event loop for the others of its fetch. Each item's promise settles with its own share of the result.
+ */
+export class SerialBatcher<T, R> {
+  private waiting: { item: T; resolve: (result: R | undefined) => void; reject: (error: unknown) => void }[] = [];
+  private draining = false;
+  private readonly handle: (items: T[]) => Promise<R[]>;
+
+  constructor(handle: (items: T[]) => Promise<R[]>) {
+    this.handle = handle;
+  }
+
+  submit(item: T): Promise<R | undefined> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      if (this.draining) return;
+      this.draining = true;
+      setImmediate(() => void this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const taken = this.waiting.splice(0);
+      try {
+        const results = await this.handle(taken.map((t) => t.item));
+        for (const [i, t] of taken.entries()) t.resolve(results[i]);
+      } catch (error) {
+        for (const t of taken) t.reject(error);
+      }
+    }
+    this.draining = false;
+  }
+}
+
 export class ConsumerRunner {
   private readonly options: ConsumerRunnerOptions;
   private readonly consumer: Consumer;
@@ -67,8 +106,8 @@ export class ConsumerRunner {
   private readonly processed: Counter | null;
   private readonly deadLettered: Counter | null;
   private readonly lag: Gauge | null;
-  /** The partitions of the fetch being gathered for one handler call (see gather). */
-  private gathering: { batches: PartitionBatch[]; result: Promise<Rejected[][]> } | null = null;
+  /** Partition batches go to the handler together, one call at a time (see SerialBatcher). */
+  private readonly batcher = new SerialBatcher<PartitionBatch, Rejected[]>((batches) => this.handleAll(batches));
   /** Next offset per partition, handled but perhaps not yet committed to Kafka. */
   private readonly handled = new Map<number, string>();
   private stopping = false;
@@ -140,7 +179,7 @@ export class ConsumerRunner {
       // commit ourselves, at most every second
       autoCommit: false,
       autoCommitInterval: 1000,
-      // every partition of a fetch is handed out at once, so that gather() can put them in one handler call
+      // every partition of a fetch is handed out at once, so that the batcher can put them in one handler call
       partitionsConsumedConcurrently: 64,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
@@ -157,7 +196,7 @@ export class ConsumerRunner {
           if ('event' in decoded) events.push({ event: decoded.event, offset: message.offset, message });
           else rejected.push({ message, reason: decoded.reason });
         }
-        rejected.push(...(await this.gather({ context, events })));
+        rejected.push(...((await this.batcher.submit({ context, events })) ?? []));
         if (rejected.length) await this.sendToDlq(rejected, context);
         const last = batch.messages[batch.messages.length - 1] as KafkaMessage;
         resolveOffset(last.offset);
@@ -171,24 +210,6 @@ export class ConsumerRunner {
         await heartbeat();
       },
     });
-  }
-
-  /**
-   * Collects the partition batches of one fetch and hands them to the handler in one call. kafkajs starts
-   * every partition's eachBatch in the same tick, so whatever arrives before the next turn of the event
-   * loop belongs to the same fetch. Resolves with each partition's own rejections.
-   */
-  private gather(batch: PartitionBatch): Promise<Rejected[]> {
-    if (!this.gathering) {
-      const batches: PartitionBatch[] = [];
-      const result = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        this.gathering = null;
-        return this.handleAll(batches);
-      });
-      this.gathering = { batches, result };
-    }
-    const index = this.gathering.batches.push(batch) - 1;
-    return this.gathering.result.then((perBatch) => perBatch[index] ?? []);
   }
 
   private async handleAll(batches: PartitionBatch[]): Promise<Rejected[][]> {
