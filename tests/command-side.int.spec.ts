@@ -2,7 +2,7 @@
 // under concurrency, optimistic concurrency on review, and the outbox's at-least-once delivery.
 import { createPublicKey } from 'node:crypto';
 import { buildCommandApi, deleteExpiredKeys, requestHash } from '@payments/command-api';
-import { createRegistry, EventStore, TokenIssuer, TokenVerifier, wakeRelays } from '@payments/runtime';
+import { createRegistry, EventStore, MerchantPositions, TokenIssuer, TokenVerifier, wakeRelays } from '@payments/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, eventually, get, logger, post, type Stack, startStack } from './support/stack.ts';
 import { hostileTokens, signed, signingKey } from './support/tokens.ts';
@@ -202,7 +202,9 @@ describe('idempotency keys', () => {
       const response = await pending;
       expect(response.status).toBe(202);
       expect(response.headers.get('idempotent-replayed')).toBe('true');
-      expect(response.body).toEqual(stored);
+      // the stored global position, as a merchant is shown it (permuted)
+      expect(response.body).toEqual({ ...stored, position: expect.any(Number) });
+      expect(response.body.position).not.toBe(stored.position);
       expect(await countRows(stack.db.pool)).toEqual({ ...before, keys: before.keys + 1 });
     } finally {
       other.release();
@@ -298,7 +300,10 @@ describe('tokens', () => {
   it('every command response carries the position of the event it wrote', async () => {
     const res = await pay({ merchantId: 'M123', amount: 7, currency: 'INR' }, await stack.token('merchant-M123'));
     const { rows } = await stack.db.pool.query('select position from es.events where stream_id = $1', [res.body.paymentId]);
-    expect(res.body.position).toBe(rows[0].position);
+    // a merchant is shown it permuted (runtime/src/merchant-positions.ts), as the query API shows it the event
+    const events = await get(`${stack.queryUrl}/api/payments/${res.body.paymentId}/events`, await stack.token('merchant-M123'));
+    expect(res.body.position).toBe((events.body.items as { position: number }[])[0]?.position);
+    expect(res.body.position).not.toBe(rows[0].position);
     await eventually(async () => true);
   });
 });
@@ -320,6 +325,7 @@ describe('rate limit', () => {
       queryApiUrl: 'http://localhost:8081',
       corsOrigins: [],
       onAppended: () => void wakeRelays(stack.db.pool),
+      merchantPositions: new MerchantPositions('a test secret of at least thirty-two characters'),
     });
     try {
       const send = async (merchantId: string) =>

@@ -132,8 +132,8 @@ table('bodies that are not a payment request', [
   asM123('single-quoted JSON', payment(validJson.replaceAll('"', "'")), 400, 'invalid_json'),
   asM123('JSON with a comment', payment(`{/* hi */${validJson.slice(1)}`), 400, 'invalid_json'),
   asM123('a bare NaN literal as the amount', payment('{"merchantId":"M123","amount":NaN,"currency":"INR"}'), 400, 'invalid_json'),
-  asM123('an empty body', payment(''), 400, 'invalid_json'),
-  asM123('a body of whitespace', payment('  \n\t '), 400, 'invalid_json'),
+  asM123('an empty body', payment(''), 400, 'validation_failed'),
+  asM123('a body of whitespace', payment('  \n\t '), 400, 'validation_failed'),
   asM123('the request in UTF-16', payment(Buffer.from(validJson, 'utf16le')), 400, 'invalid_json'),
   asM123('a JSON array', payment('[]'), 400, 'validation_failed'),
   asM123('an array holding a valid request', payment(`[${validJson}]`), 400, 'validation_failed'),
@@ -201,7 +201,6 @@ table('sizes and nesting', [
     'reference nested 5,000 arrays deep',
     payment(`{"merchantId":"M123","amount":"10.00","currency":"INR","reference":${nestedArrays(5000)}}`),
     400,
-    'validation_failed',
   ),
   asM123(
     'reference nested 10,000 arrays deep (the body limit stops it before parsing)',
@@ -214,7 +213,6 @@ table('sizes and nesting', [
     'an unknown property nested 2,500 objects deep',
     payment(`{"merchantId":"M123","amount":"10.00","currency":"INR","x":${'{"a":'.repeat(2500)}1${'}'.repeat(2500)}}`),
     400,
-    'validation_failed',
   ),
   asM123(
     '1,500 unknown properties',
@@ -335,6 +333,14 @@ table('every bad amount', [
   amountCase('an empty object', '{}'),
   amountCase('an array', '[5]'),
   amountCase('an empty array', '[]'),
+  // a JSON number is judged by the text the client wrote, not by the double it parses to
+  amountCase('19 significant digits as a number (the double is 10000)', '9999.999999999999999'),
+  amountCase('0.10000000000000001 as a number (the double is 0.1)', '0.10000000000000001'),
+  amountCase('1E3 as a number', '1E3'),
+  amountCase('1e3 as a number', '1e3'),
+  amountCase('1.5e2 as a number', '1.5e2'),
+  amountCase('INR 49.990 as a number (one trailing zero too many)', '49.990'),
+  amountCase('JPY 100.0 as a number', '100.0', 'JPY'),
 ]);
 
 const currencyCase = (name: string, rawCurrency: string): Case =>
@@ -627,6 +633,7 @@ table('invalid ids in paths', [
 ]);
 
 const cursorOf = (text: string) => Buffer.from(text).toString('base64url');
+const uuid = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
 table('bad query strings', [
   viewerGet('limit=0', '/api/payments?limit=0', 400),
   viewerGet('limit=100000', '/api/payments?limit=100000', 400),
@@ -638,6 +645,10 @@ table('bad query strings', [
   viewerGet('cursor of two words', `/api/payments?cursor=${cursorOf('x|y')}`, 400),
   viewerGet('cursor with SQL', `/api/payments?cursor=${cursorOf("2024-01-01T00:00:00.000Z|' or 1=1--")}`, 400),
   viewerGet('cursor of 300 characters', `/api/payments?cursor=${'A'.repeat(300)}`, 400),
+  // instants JavaScript round-trips but PostgreSQL's timestamptz refuses
+  viewerGet('cursor in the year 0000', `/api/payments?cursor=${cursorOf(`0000-01-01T00:00:00.000Z|${uuid}`)}`, 400),
+  viewerGet('cursor in the year +10000', `/api/payments?cursor=${cursorOf(`+010000-01-01T00:00:00.000Z|${uuid}`)}`, 400),
+  viewerGet('cursor in the year -1', `/api/payments?cursor=${cursorOf(`-000001-01-01T00:00:00.000Z|${uuid}`)}`, 400),
   viewerGet('status in lower case', '/api/payments?status=pending', 400),
   viewerGet('an unknown status', '/api/payments?status=ANY', 400),
   viewerGet('merchantId with NUL', '/api/payments?merchantId=M123%00', 400),
@@ -757,5 +768,85 @@ describe('odd but valid input is accepted and kept intact', () => {
       20_000,
       'the payment decided and projected',
     );
+  });
+});
+
+describe('an Idempotency-Key is bound to its whole request', () => {
+  const review = async (paymentId: string, action: 'approve' | 'decline', req: Partial<RawRequest> = {}) =>
+    send(stack.commandUrl, {
+      method: 'POST',
+      path: `/api/payments/${paymentId}/${action}`,
+      ...req,
+      headers: { authorization: `Bearer ${await stack.token('analyst')}`, ...req.headers },
+    });
+  const statusOf = async (paymentId: string) => {
+    const { rows } = await stack.db.pool.query<{ status: string }>('select status from read.payments where payment_id = $1', [paymentId]);
+    return rows[0]?.status;
+  };
+  /** A new M123 payment, decided REVIEW and projected. */
+  async function paymentInReview(): Promise<string> {
+    const res = await send(stack.commandUrl, {
+      method: 'POST',
+      path: '/api/payments',
+      headers: { authorization: `Bearer ${await stack.token('merchant-M123')}` },
+      body: { merchantId: 'M123', amount: '20000.00', currency: 'INR' },
+    });
+    expect(res.status, res.text).toBe(202);
+    const { paymentId } = JSON.parse(res.text) as { paymentId: string };
+    await eventually(async () => ((await statusOf(paymentId)) === 'REVIEW' ? true : undefined), 20_000, 'the payment in review');
+    return paymentId;
+  }
+
+  it('a key used to approve one payment is refused on another, which stays in review', async () => {
+    const [a, b] = [await paymentInReview(), await paymentInReview()];
+    const headers = { 'idempotency-key': 'review-key-1' };
+    const first = await review(a, 'approve', { body: {}, headers });
+    expect(first.status, first.text).toBe(200);
+    const other = await review(b, 'approve', { body: {}, headers });
+    expectRejection(other, 422, 'idempotency_key_reused');
+    expect(other.headers['idempotent-replayed']).toBeUndefined();
+    const declined = await review(a, 'decline', { body: {}, headers });
+    expectRejection(declined, 422, 'idempotency_key_reused');
+    const { rows } = await stack.db.pool.query<{ n: number }>('select count(*)::int as n from es.events where stream_id = $1', [b]);
+    expect(rows[0]?.n).toBe(2); // requested, sent to review: nothing appended for the refused approval
+    const replay = await review(a, 'approve', { body: {}, headers });
+    expect(replay.status, replay.text).toBe(200);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(JSON.parse(replay.text)).toEqual(JSON.parse(first.text));
+  });
+
+  it('the same key with another reason is another request', async () => {
+    const a = await paymentInReview();
+    const headers = { 'idempotency-key': 'review-key-2' };
+    expect((await review(a, 'decline', { body: { reason: 'card testing' }, headers })).status).toBe(200);
+    expectRejection(await review(a, 'decline', { body: { reason: 'other' }, headers }), 422, 'idempotency_key_reused');
+  });
+
+  it('approve and decline take an absent body, as the README shows', async () => {
+    const [a, b] = [await paymentInReview(), await paymentInReview()];
+    const approved = await review(a, 'approve', { contentType: null });
+    expect(approved.status, approved.text).toBe(200);
+    expect(JSON.parse(approved.text)).toMatchObject({ status: 'APPROVED' });
+    // a client that always sends Content-Type: application/json, with no body
+    const declined = await review(b, 'decline', { body: '' });
+    expect(declined.status, declined.text).toBe(200);
+    expect(JSON.parse(declined.text)).toMatchObject({ status: 'DECLINED' });
+  });
+});
+
+describe('an amount sent as a JSON number is read as written', () => {
+  it.each([
+    ['1.50', 'INR', '1.50', 150],
+    ['100', 'JPY', '100', 100],
+    ['0.005', 'BHD', '0.005', 5],
+  ])('%s %s is accepted as %s', async (raw, currency, amount, amountMinor) => {
+    const res = await send(stack.commandUrl, {
+      method: 'POST',
+      path: '/api/payments',
+      headers: { authorization: `Bearer ${await stack.token('merchant-M123')}` },
+      body: `{"merchantId":"M123","amount":${raw},"currency":"${currency}"}`,
+    });
+    expect(res.status, res.text).toBe(202);
+    expect(JSON.parse(res.text)).toMatchObject({ amount, amountMinor, currency });
   });
 });

@@ -6,6 +6,7 @@ import {
   createBaseApp,
   type EventStore,
   type Logger,
+  type MerchantPositions,
   type Pool,
   type Registry,
   type TokenIssuer,
@@ -32,8 +33,23 @@ export type CommandApiDeps = {
   tokenRateLimitPerMinute: number;
   queryApiUrl: string;
   corsOrigins: string[];
+  /** HTTP_REQUEST_TIMEOUT_MS (see createBaseApp); default 10 s. */
+  requestTimeoutMs?: number;
   readiness?: Record<string, () => Promise<void>>;
+  /** The positions merchants are shown (shared key with the query API): app.merchantPositions. */
+  merchantPositions: MerchantPositions;
 };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** A command's `position` as its caller is shown it: `app.merchantPositions.shown(principal, position)`. */
+    merchantPositions: MerchantPositions;
+  }
+}
+
+// Both rate limits count per minute (RATE_LIMIT_PER_MINUTE, TOKEN_RATE_LIMIT_PER_MINUTE), and the refusal says
+// so: the plugin's context.after is the time left until the window resets, not the window.
+const RATE_WINDOW_MS = 60_000;
 
 export async function buildCommandApi(deps: CommandApiDeps): Promise<App> {
   const app = await createBaseApp({
@@ -41,8 +57,10 @@ export async function buildCommandApi(deps: CommandApiDeps): Promise<App> {
     registry: deps.registry,
     verifier: deps.verifier,
     corsOrigins: deps.corsOrigins,
+    ...(deps.requestTimeoutMs ? { requestTimeoutMs: deps.requestTimeoutMs } : {}),
     readiness: { postgres: async () => void (await deps.pool.query('select 1')), ...deps.readiness },
   });
+  app.decorate('merchantPositions', deps.merchantPositions);
   await app.register(rateLimit, {
     global: false,
     // per merchant for merchants (the token is verified before this hook runs), per address otherwise
@@ -50,13 +68,14 @@ export async function buildCommandApi(deps: CommandApiDeps): Promise<App> {
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       error: 'rate_limited',
-      message: `rate limit of ${context.max} requests per ${context.after} exceeded`,
+      message: `rate limit of ${context.max} requests per minute exceeded; retry in ${context.after}`,
     }),
   });
   await app.register(authRoutes, {
     pool: deps.pool,
     issuer: deps.issuer,
-    rateLimit: { max: deps.tokenRateLimitPerMinute, timeWindow: 60_000 },
+    // per address only: a bearer token the caller happens to attach must not give it a bucket of its own
+    rateLimit: { max: deps.tokenRateLimitPerMinute, timeWindow: RATE_WINDOW_MS, keyGenerator: (request) => request.ip },
   });
   await app.register(paymentRoutes, {
     pool: deps.pool,
@@ -66,7 +85,7 @@ export async function buildCommandApi(deps: CommandApiDeps): Promise<App> {
     groupCommitLingerMs: deps.groupCommitLingerMs,
     onAppended: deps.onAppended,
     queryApiUrl: deps.queryApiUrl,
-    rateLimit: { max: deps.rateLimitPerMinute, timeWindow: 60_000 },
+    rateLimit: { max: deps.rateLimitPerMinute, timeWindow: RATE_WINDOW_MS },
   });
   return app;
 }

@@ -1,33 +1,50 @@
 // The command API's configuration, read once at start-up.
-import { type CommonConfig, commonConfigSpec, env, loadConfig } from '@payments/runtime';
+import {
+  type CommonConfig,
+  commonConfigSpec,
+  env,
+  type HttpConfig,
+  httpConfigSpec,
+  loadConfig,
+  type PositionSecretConfig,
+  positionSecretConfigSpec,
+} from '@payments/runtime';
 
-export type CommandApiConfig = CommonConfig & {
-  host: string;
-  port: number;
-  dataDir: string;
-  jwtPrivateKey: string | undefined;
-  jwtIssuer: string;
-  jwtAudience: string;
-  tokenTtlSeconds: number;
-  idempotencyTtlSeconds: number;
-  groupCommitConcurrency: number;
-  groupCommitLingerMs: number;
-  rateLimitPerMinute: number;
-  tokenRateLimitPerMinute: number;
-  queryApiUrl: string;
-  corsOrigins: string[];
-  relayEnabled: boolean;
-  relayBatchSize: number;
-  relayLingerMs: number;
-  dbPoolMax: number;
-};
+export type CommandApiConfig = CommonConfig &
+  HttpConfig &
+  PositionSecretConfig & {
+    host: string;
+    port: number;
+    opsPort: number;
+    dataDir: string;
+    jwtPrivateKey: string | undefined;
+    jwtIssuer: string;
+    jwtAudience: string;
+    tokenTtlSeconds: number;
+    idempotencyTtlSeconds: number;
+    groupCommitConcurrency: number;
+    groupCommitLingerMs: number;
+    rateLimitPerMinute: number;
+    tokenRateLimitPerMinute: number;
+    queryApiUrl: string;
+    corsOrigins: string[];
+    relayEnabled: boolean;
+    relayBatchSize: number;
+    relayLingerMs: number;
+    dbPoolMax: number;
+  };
 
 export const loadCommandApiConfig = (source?: Record<string, string | undefined>): CommandApiConfig =>
   loadConfig<CommandApiConfig>(
     {
       ...commonConfigSpec,
+      ...httpConfigSpec,
+      // the key of the positions merchants are shown (runtime/src/merchant-positions.ts), shared with the query API
+      ...positionSecretConfigSpec,
       host: env.string('HOST', '0.0.0.0'),
       port: env.int('COMMAND_API_PORT', 8080, 0, 65535),
+      // /metrics and /health/* for operators, on OPS_HOST (loopback by default)
+      opsPort: env.int('COMMAND_API_OPS_PORT', 9103, 0, 65535),
       dataDir: env.string('DATA_DIR', '.data'),
       jwtPrivateKey: env.optional('JWT_PRIVATE_KEY'),
       jwtIssuer: env.string('JWT_ISSUER', 'payments-command-api'),

@@ -10,10 +10,12 @@ import {
   Gauge,
   type Logger,
   loadOrCreateDevSigningKey,
+  MerchantPositions,
   OutboxRelay,
   parsePrivateKey,
   relayProducerConfig,
   seedDevClients,
+  startOpsServer,
   TokenIssuer,
   TokenVerifier,
 } from '@payments/runtime';
@@ -22,7 +24,8 @@ import { clientsWithDevSecrets } from './auth/clients.ts';
 import type { CommandApiConfig } from './config.ts';
 import { deleteExpiredKeys } from './payments/idempotency.ts';
 
-export type CommandApiHandle = { url: string; stop: () => Promise<void> };
+/** `opsUrl`: /metrics and /health/* for operators (COMMAND_API_OPS_PORT on OPS_HOST), never the public port. */
+export type CommandApiHandle = { url: string; opsUrl: string; stop: () => Promise<void> };
 
 export class StartupRefused extends Error {
   readonly code = 'startup_refused';
@@ -83,6 +86,8 @@ export async function startCommandApi(config: CommandApiConfig, logger: Logger):
     tokenRateLimitPerMinute: config.tokenRateLimitPerMinute,
     queryApiUrl: config.queryApiUrl,
     corsOrigins: config.corsOrigins,
+    requestTimeoutMs: config.httpRequestTimeoutMs,
+    merchantPositions: new MerchantPositions(config.positionSecret),
   });
 
   const cleanup = setInterval(() => {
@@ -94,12 +99,20 @@ export async function startCommandApi(config: CommandApiConfig, logger: Logger):
     await relay.start();
   }
   const url = await app.listen({ host: config.host, port: config.port });
-  logger.info({ url, relay: config.relayEnabled }, 'command-api listening');
+  const ops = await startOpsServer({
+    host: config.opsHost,
+    port: config.opsPort,
+    registry,
+    ready: async () => void (await pool.query('select 1')),
+  });
+  logger.info({ url, ops: ops.url, relay: config.relayEnabled }, 'command-api listening');
 
   return {
     url,
+    opsUrl: ops.url,
     async stop() {
       clearInterval(cleanup);
+      await ops.close();
       await app.close(); // stop intake, finish in-flight requests
       if (config.relayEnabled) {
         await relay.stop(); // finish the batch being published

@@ -3,8 +3,8 @@
 // message is below the stored offset and skipped; a crash before commit leaves nothing half-applied.
 //
 // Gap-safe change feed: every batch transaction first takes PROJECTION_LOCK and holds it to commit, so
-// feed positions are drawn from the sequence in commit order. A reader that has seen position N will never
-// later see a committed change numbered below N. The same lock keeps a rebuild's switch-over from racing
+// feed positions are drawn from the sequence in commit order, and so are each merchant's own positions. A
+// reader that has seen position N will never later see a committed change numbered below N. The same lock keeps a rebuild's switch-over from racing
 // a batch (rebuild.ts).
 
 import {
@@ -30,7 +30,10 @@ export type ProjectorDeps = { pool: Pool; logger: Logger };
 export type NextOffsets = { groupId: string; topic: string; partitions: number[]; offsets: number[] };
 
 /**
- * Appends the changes to the feed and stores the consumer's next offsets when given: one statement. Returns
+ * Appends the changes to the feed and stores the consumer's next offsets when given: one statement. Each
+ * change gets the next global position and its merchant's next merchant position (the merchant's last one
+ * plus its rank among the merchant's changes in this batch), both in `changed` order: the caller holds
+ * PROJECTION_LOCK, so no other append draws numbers in between. Returns
  * the last feed position (null when nothing changed); once it has committed, wake the readers (wakeFeedReaders).
  */
 export async function appendToFeed(
@@ -41,10 +44,17 @@ export async function appendToFeed(
   const { rows } = await prepared<{ last: number | null }>(
     client,
     'feed-append',
-    `with feed as (
-       insert into feed.changes (position, payment_id, merchant_id, payload)
-       select nextval('feed.position_seq'), id, m, p from unnest($1::uuid[], $2::text[], $3::json[]) with ordinality as t(id, m, p, ord)
-       order by ord
+    `with changed as (
+       select id, m, p, ord from unnest($1::uuid[], $2::text[], $3::json[]) with ordinality as t(id, m, p, ord)
+     ), heads as materialized (
+       -- once per merchant of the batch, not once per change
+       select m, coalesce((select c.merchant_position from feed.changes c where c.merchant_id = d.m order by c.merchant_position desc limit 1), 0) as head
+         from (select distinct m from changed) d
+     ), feed as (
+       insert into feed.changes (position, merchant_position, payment_id, merchant_id, payload)
+       select nextval('feed.position_seq'), h.head + row_number() over (partition by c.m order by c.ord), c.id, c.m, c.p
+         from changed c join heads h using (m)
+        order by c.ord
        returning position
      ), offsets as (
        insert into ${LIVE_SCHEMA}.kafka_offsets (consumer_group, topic, partition, next_offset)

@@ -1,6 +1,15 @@
 // The query API as a fastify app: shared base, WebSocket support, then the read routes.
 import websocket from '@fastify/websocket';
-import { type App, createBaseApp, type EventStore, type Logger, type Pool, type Registry, type TokenVerifier } from '@payments/runtime';
+import {
+  type App,
+  createBaseApp,
+  type EventStore,
+  type Logger,
+  type MerchantPositions,
+  type Pool,
+  type Registry,
+  type TokenVerifier,
+} from '@payments/runtime';
 import { eventHistoryRoutes } from './events/routes.ts';
 import { paymentReadRoutes } from './payments/routes.ts';
 import { projectionRoutes } from './projections/routes.ts';
@@ -17,8 +26,12 @@ export type QueryApiDeps = {
   verifier: TokenVerifier;
   tail: FeedTail;
   hub: StreamHub;
+  /** The positions merchants are shown and pass back (shared key with the command API). */
+  merchantPositions: MerchantPositions;
   corsOrigins: string[];
   minPositionMaxWaitMs: number;
+  /** HTTP_REQUEST_TIMEOUT_MS (see createBaseApp); default 10 s. */
+  requestTimeoutMs?: number;
 };
 
 export async function buildQueryApi(deps: QueryApiDeps): Promise<App> {
@@ -27,6 +40,7 @@ export async function buildQueryApi(deps: QueryApiDeps): Promise<App> {
     registry: deps.registry,
     verifier: deps.verifier,
     corsOrigins: deps.corsOrigins,
+    ...(deps.requestTimeoutMs ? { requestTimeoutMs: deps.requestTimeoutMs } : {}),
     readiness: { postgres: async () => void (await deps.pool.query('select 1')) },
   });
   await app.register(websocket, { options: { maxPayload: 4096 } });
@@ -34,6 +48,7 @@ export async function buildQueryApi(deps: QueryApiDeps): Promise<App> {
     pool: deps.pool,
     eventStore: deps.eventStore,
     tail: deps.tail,
+    merchantPositions: deps.merchantPositions,
     minPositionMaxWaitMs: deps.minPositionMaxWaitMs,
   });
   await app.register(statsRoutes, { pool: deps.pool });

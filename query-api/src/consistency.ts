@@ -1,9 +1,18 @@
 // Read-your-writes: a query with `minPosition` (the position a command returned) waits, up to a bound,
 // until the read model reflects that event. Re-checked on every change-feed wake-up, with a slow fallback.
-import type { Queryable } from '@payments/runtime';
+// A merchant was shown its positions permuted (runtime/src/merchant-positions.ts): decoded here first.
+import { badRequest, type MerchantPositions, type Principal, type Queryable } from '@payments/runtime';
 import type { FastifyReply } from 'fastify';
 import { hasApplied } from './payments/queries.ts';
 import type { FeedTail } from './stream/feed-tail.ts';
+
+/** The global position behind a `minPosition` as this principal passed it; a 400 for one never shown to it. */
+export function commandPosition(positions: MerchantPositions, principal: Principal, minPosition: number | undefined): number | undefined {
+  if (minPosition === undefined) return undefined;
+  const position = positions.passedBack(principal, minPosition);
+  if (position === null) throw badRequest('querystring.minPosition is not a position this API returned');
+  return position;
+}
 
 export async function waitForPosition(
   db: Queryable,

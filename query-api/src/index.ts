@@ -1,3 +1,3 @@
 export { buildQueryApi } from './app.ts';
 export { loadQueryApiConfig, type QueryApiConfig } from './config.ts';
-export { startQueryApi } from './service.ts';
+export { type QueryApiHandle, startQueryApi } from './service.ts';

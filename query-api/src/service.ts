@@ -1,22 +1,37 @@
 // Composition root of the query API process: read models over REST and the change feed over WebSocket.
 import { createPublicKey } from 'node:crypto';
-import { createPool, createRegistry, EventStore, Gauge, type Logger, remoteJwks, TokenVerifier } from '@payments/runtime';
+import {
+  createPool,
+  createRegistry,
+  EventStore,
+  Gauge,
+  type Logger,
+  MerchantPositions,
+  remoteJwks,
+  startOpsServer,
+  TokenVerifier,
+} from '@payments/runtime';
 import { buildQueryApi } from './app.ts';
 import type { QueryApiConfig } from './config.ts';
 import { loadStats } from './stats/queries.ts';
 import { FeedTail } from './stream/feed-tail.ts';
 import { StreamHub } from './stream/stream-hub.ts';
 
-export async function startQueryApi(config: QueryApiConfig, logger: Logger): Promise<{ url: string; stop: () => Promise<void> }> {
+/** `opsUrl`: /metrics and /health/* for operators (QUERY_API_OPS_PORT on OPS_HOST), never the public port. */
+export type QueryApiHandle = { url: string; opsUrl: string; stop: () => Promise<void> };
+
+export async function startQueryApi(config: QueryApiConfig, logger: Logger): Promise<QueryApiHandle> {
   const pool = createPool(config.databaseUrl, { max: config.dbPoolMax, name: 'query-api' });
   const registry = createRegistry('query-api');
   const key = config.jwtPublicKey ? createPublicKey(config.jwtPublicKey.replaceAll('\\n', '\n')) : remoteJwks(config.jwksUrl);
   const verifier = new TokenVerifier(key, { issuer: config.jwtIssuer, audience: config.jwtAudience });
-  const tail = new FeedTail(pool, logger.child({ component: 'feed-tail' }));
+  const tail = new FeedTail(pool, logger.child({ component: 'feed-tail' }), config.streamCatchUpWindow);
   const hub = new StreamHub({
     tail,
     logger: logger.child({ component: 'stream' }),
     maxBufferBytes: config.streamMaxBufferBytes,
+    maxCatchUp: config.streamCatchUpWindow,
+    maxConnectionsPerPrincipal: config.streamMaxConnectionsPerPrincipal,
     statsIntervalMs: config.streamStatsIntervalMs,
     pingIntervalMs: config.streamPingIntervalMs,
     loadStats: (merchantId) => loadStats(pool, merchantId),
@@ -57,16 +72,26 @@ export async function startQueryApi(config: QueryApiConfig, logger: Logger): Pro
     verifier,
     tail,
     hub,
+    merchantPositions: new MerchantPositions(config.positionSecret),
     corsOrigins: config.corsOrigins,
     minPositionMaxWaitMs: config.minPositionMaxWaitMs,
+    requestTimeoutMs: config.httpRequestTimeoutMs,
   });
 
   await tail.start();
   const url = await app.listen({ host: config.host, port: config.port });
-  logger.info({ url }, 'query-api listening');
+  const ops = await startOpsServer({
+    host: config.opsHost,
+    port: config.opsPort,
+    registry,
+    ready: async () => void (await pool.query('select 1')),
+  });
+  logger.info({ url, ops: ops.url }, 'query-api listening');
   return {
     url,
+    opsUrl: ops.url,
     async stop() {
+      await ops.close();
       hub.close();
       await app.close();
       await tail.stop();

@@ -10,7 +10,8 @@ import { calculateJwkThumbprint, createRemoteJWKSet, exportJWK, type JWK, type J
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
-export type Principal = { sub: string; role: Role; merchantId?: string };
+/** Who is calling; `expiresAt` (ms since the epoch) is when the token it was read from expires. */
+export type Principal = { sub: string; role: Role; merchantId?: string; expiresAt?: number };
 
 export class AuthError extends Error {
   readonly code = 'unauthorized';
@@ -111,7 +112,12 @@ export class TokenVerifier {
       if (role !== 'merchant' && role !== 'analyst' && role !== 'viewer') throw new AuthError('token has no valid role');
       const merchantId = typeof payload.merchantId === 'string' ? payload.merchantId : undefined;
       if (role === 'merchant' && !merchantId) throw new AuthError('merchant token without merchantId');
-      const principal: Principal = { sub: String(payload.sub), role, ...(merchantId ? { merchantId } : {}) };
+      const principal: Principal = {
+        sub: String(payload.sub),
+        role,
+        ...(merchantId ? { merchantId } : {}),
+        expiresAt: (payload.exp ?? 0) * 1000,
+      };
       if (this.cache.size >= TokenVerifier.MAX_CACHED) this.cache.clear();
       this.cache.set(token, { principal, notBefore: (payload.nbf ?? 0) * 1000, expires: (payload.exp ?? 0) * 1000 });
       return principal;

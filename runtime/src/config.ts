@@ -87,6 +87,16 @@ export const consumerConfigSpec = {
   fetchMinBytes: env.int('CONSUMER_FETCH_MIN_BYTES', 32_768, 1, 64 * 1024 * 1024),
 };
 export type ConsumerConfig = { fetchMaxWaitMs: number; fetchMinBytes: number };
+/**
+ * What both HTTP APIs share (runtime/src/http/base-app.ts): how long a client has to send a whole request,
+ * headers and body, before it is answered 408 and its socket closed; and where their operations endpoint
+ * (/metrics, runtime/src/ops-server.ts) listens, loopback unless said otherwise.
+ */
+export const httpConfigSpec = {
+  httpRequestTimeoutMs: env.int('HTTP_REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
+  opsHost: env.string('OPS_HOST', '127.0.0.1'),
+};
+export type HttpConfig = { httpRequestTimeoutMs: number; opsHost: string };
 export type CommonConfig = {
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: string;

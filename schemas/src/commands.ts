@@ -33,7 +33,10 @@ export const PaymentAcceptedSchema = Type.Object({
   currency: CurrencyCodeSchema,
   reference: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
-  /** Global position of the event written: pass it as `minPosition` to the query API to read your write. */
+  /**
+   * Position of the event written: pass it as `minPosition` to the query API to read your write. A merchant is
+   * shown it permuted (runtime/src/merchant-positions.ts), so it tells nothing of other merchants' traffic.
+   */
   position: Type.Integer(),
 });
 export type PaymentAccepted = Static<typeof PaymentAcceptedSchema>;

@@ -2,8 +2,9 @@
  * Exact money. Amounts are held as bigint counts of the currency's minor unit (paise, cents, fils) and
  * parsed/formatted as decimal text. No floating-point arithmetic is ever done on an amount: binary floats
  * cannot represent most decimal fractions (0.1 + 0.2 !== 0.3, 1.005 * 100 === 100.49999999999999), so
- * multiplying a float by 10^exponent and rounding silently changes amounts. A JSON number is turned back
- * into the decimal text it was written as (its shortest round-trip form, String(n)) and parsed as text.
+ * multiplying a float by 10^exponent and rounding silently changes amounts. An amount sent as a JSON number
+ * is validated as the text the client wrote (the APIs' body parser keeps it): 9999.999999999999999 has too
+ * many decimals even though it parses to the double 10000.
  */
 import { currencyExponent } from './currencies.ts';
 
@@ -32,8 +33,8 @@ const fail = (reason: string): ParsedAmount => ({ ok: false, reason });
 /**
  * Parses an amount in major units, given as a decimal string ("49.99") or a JSON number (49.99), into
  * minor units. Strict: more fractional digits than the currency allows are rejected even when they are
- * trailing zeros ("49.990" INR): a payments API should not guess what the client meant. (A JSON number
- * cannot carry trailing zeros: JSON.parse("49.990") is already 49.99.)
+ * trailing zeros ("49.990" INR): a payments API should not guess what the client meant. A number given as a
+ * number (not as its source text) is read in its shortest round-trip form, String(n).
  */
 export function parseAmount(amount: unknown, currency: string): ParsedAmount {
   const exponent = currencyExponent(currency);

@@ -51,6 +51,7 @@ export const StatsSchema = Type.Object({
   total: Type.Integer(),
   byStatus: StatusCountsSchema,
   volume: Type.Array(CurrencyVolumeSchema),
+  /** The change-feed head these figures correspond to (a stream's `since`): global, or a merchant's own position. */
   position: Type.Integer(),
 });
 export type Stats = Static<typeof StatsSchema>;
@@ -85,7 +86,7 @@ export const StatsMessageSchema = Type.Object({
 });
 export const HelloMessageSchema = Type.Object({
   type: Type.Literal('hello'),
-  /** The position the stream resumes after; `since` echoed, or the current head for a fresh client. */
+  /** The position the stream resumes after; `since` echoed, or the current head for a fresh client (a merchant's own). */
   position: Type.Integer(),
 });
 export const StreamMessageSchema = Type.Union([PaymentUpdatedMessageSchema, StatsMessageSchema, HelloMessageSchema]);

@@ -39,6 +39,9 @@ export class ServiceProcesses {
       QUERY_API_PORT: String(ports.query),
       AUTHORIZER_OPS_PORT: String(ports.authorizerOps),
       PROJECTOR_OPS_PORT: String(ports.projectorOps),
+      // the APIs' operations endpoints are not probed here: any free port
+      COMMAND_API_OPS_PORT: '0',
+      QUERY_API_OPS_PORT: '0',
       JWKS_URL: `http://127.0.0.1:${ports.command}/.well-known/jwks.json`,
       LOG_LEVEL: 'info',
     };

@@ -58,6 +58,8 @@ export async function testEnvironment(db: TestDatabase): Promise<Env> {
     HOST: '127.0.0.1',
     COMMAND_API_PORT: '0',
     QUERY_API_PORT: '0',
+    COMMAND_API_OPS_PORT: '0',
+    QUERY_API_OPS_PORT: '0',
     AUTHORIZER_OPS_PORT: '0',
     PROJECTOR_OPS_PORT: '0',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'payments-test-')),
@@ -73,6 +75,9 @@ export type Stack = {
   db: TestDatabase;
   commandUrl: string;
   queryUrl: string;
+  /** The APIs' operations endpoints (/metrics, /health/*), on loopback. */
+  commandOpsUrl: string;
+  queryOpsUrl: string;
   token: (clientId: string) => Promise<string>;
   stop: () => Promise<void>;
   stopPart: (part: 'authorizer' | 'projector' | 'command' | 'query') => Promise<void>;
@@ -95,11 +100,14 @@ export async function startStack(
   const handles = new Map<string, { stop: () => Promise<void> }>();
   let commandUrl = '';
   let queryUrl = '';
+  let commandOpsUrl = '';
+  let queryOpsUrl = '';
   const starters = {
     command: async () => {
       const config = loadCommandApiConfig({ ...env, ...(commandUrl ? { COMMAND_API_PORT: new URL(commandUrl).port } : {}) });
       const h = await startCommandApi(config, logger.child({ service: 'command-api' }));
       commandUrl = h.url;
+      commandOpsUrl = h.opsUrl;
       handles.set('command', h);
     },
     query: async () => {
@@ -110,6 +118,7 @@ export async function startStack(
       });
       const h = await startQueryApi(config, logger.child({ service: 'query-api' }));
       queryUrl = h.url;
+      queryOpsUrl = h.opsUrl;
       handles.set('query', h);
     },
     authorizer: async () =>
@@ -128,6 +137,12 @@ export async function startStack(
     },
     get queryUrl() {
       return queryUrl;
+    },
+    get commandOpsUrl() {
+      return commandOpsUrl;
+    },
+    get queryOpsUrl() {
+      return queryOpsUrl;
     },
     async token(clientId) {
       const cached = tokens.get(clientId);

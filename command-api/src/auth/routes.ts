@@ -3,11 +3,16 @@
 
 import { type App, type Pool, type TokenIssuer, unauthorized } from '@payments/runtime';
 import { ErrorResponseSchema, TokenRequestSchema, TokenResponseSchema } from '@payments/schemas';
+import type { FastifyRequest } from 'fastify';
 import { authenticateClient } from './clients.ts';
 
 export async function authRoutes(
   app: App,
-  options: { pool: Pool; issuer: TokenIssuer; rateLimit: { max: number; timeWindow: number } },
+  options: {
+    pool: Pool;
+    issuer: TokenIssuer;
+    rateLimit: { max: number; timeWindow: number; keyGenerator: (request: FastifyRequest) => string };
+  },
 ): Promise<void> {
   app.post(
     '/api/auth/token',

@@ -9,6 +9,7 @@ import {
   conflict,
   type EventStore,
   forbidden,
+  jsonNumberText,
   notFound,
   type Pool,
   type PoolClient,
@@ -62,13 +63,17 @@ const PaymentIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 type Outcome = { status: number; body: unknown };
 
-function idempotencyClaim(request: FastifyRequest, scope: string, endpoint: string): KeyClaim | null {
+/** Approve and decline share one key space: a key used to approve a payment cannot then decline it. */
+const REVIEW_KEYS = 'POST /api/payments/:id/review';
+
+function idempotencyClaim(request: FastifyRequest, scope: string, endpoint: string, params: Record<string, string> = {}): KeyClaim | null {
   const header = request.headers['idempotency-key'];
   if (header === undefined) return null;
   if (typeof header !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(header)) {
     throw badRequest('Idempotency-Key header must be 1 to 255 visible ASCII characters');
   }
-  return { scope, endpoint, key: header, requestHash: requestHash(endpoint, request.body) };
+  const route = `${request.method} ${request.routeOptions.url}`;
+  return { scope, endpoint, key: header, requestHash: requestHash(route, params, request.body) };
 }
 
 function toHttp(error: unknown): unknown {
@@ -95,9 +100,10 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
     reply: FastifyReply,
     scope: string,
     endpoint: string,
+    params: Record<string, string>,
     work: (client: PoolClient) => Promise<Outcome>,
   ) {
-    const claim = idempotencyClaim(request, scope, endpoint);
+    const claim = idempotencyClaim(request, scope, endpoint, params);
     const outcome = await withTransaction(pool, async (client) => {
       if (claim) {
         const stored = await claimKey(client, claim);
@@ -129,7 +135,9 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
       const principal = principalOf(request);
       const body = request.body;
       if (body.merchantId !== principal.merchantId) throw forbidden(`this token may not act for merchant ${body.merchantId}`);
-      const amount = parseAmount(body.amount, body.currency);
+      // a JSON number is validated as the text the client wrote, not as the double it parsed to
+      const amountText = typeof body.amount === 'number' ? (jsonNumberText(body, 'amount') ?? body.amount) : body.amount;
+      const amount = parseAmount(amountText, body.currency);
       if (!amount.ok) throw badRequest(`body.amount: ${amount.reason}`, 'invalid_amount');
       const now = new Date();
       const paymentId = uuidv7(now.getTime());
@@ -168,7 +176,10 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
       });
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
       const accepted = outcome.body as PaymentAccepted;
-      return reply.status(outcome.status).header('location', `${options.queryApiUrl}/api/payments/${accepted.paymentId}`).send(accepted);
+      return reply
+        .status(outcome.status)
+        .header('location', `${options.queryApiUrl}/api/payments/${accepted.paymentId}`)
+        .send({ ...accepted, position: app.merchantPositions.shown(principal, accepted.position) });
     },
   );
 
@@ -176,14 +187,18 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
     app.post(
       `/api/payments/:id/${action}`,
       {
-        schema: { params: PaymentIdParams, body: Type.Optional(ReviewBodySchema), response: { 200: ReviewResultSchema, ...errors } },
+        schema: { params: PaymentIdParams, body: ReviewBodySchema, response: { 200: ReviewResultSchema, ...errors } },
         onRequest: requireRole('analyst'),
+        // the body is optional: no body (or an empty one) is a review without a reason
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
       },
       async (request, reply) => {
         const principal = principalOf(request);
         const paymentId = request.params.id.toLowerCase();
         const reason = request.body?.reason ?? null;
-        const outcome = await execute(request, reply, principal.sub, `POST /api/payments/:id/${action}`, async (client) => {
+        const outcome = await execute(request, reply, principal.sub, REVIEW_KEYS, { id: paymentId }, async (client) => {
           const history = await eventStore.readStream(client, paymentId);
           const state: PaymentState = foldPayment(history);
           const data = { paymentId, reviewer: principal.sub, reason };

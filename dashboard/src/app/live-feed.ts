@@ -66,17 +66,22 @@ export function startLiveFeed(session: Session): { client: StreamClient; stop():
       flushTimer ??= setTimeout(flush, FLUSH_MS);
     },
     onUnauthorized: () => useSessionStore.getState().signOut('expired'),
+    // the stream refused our position (too far behind, or ahead of it): start again from a fresh snapshot
+    onResync: () => loadSnapshotAndStream(),
   });
   const unsubscribe = client.subscribe((state) => useConnectionStore.getState().report(state));
 
-  void usePaymentsStore.getState().load();
-  if (session.role === 'analyst') void useReviewStore.getState().load();
-  void useStatsStore
-    .getState()
-    .load()
-    .then((position) => {
-      if (!stopped) client.start(position);
-    });
+  function loadSnapshotAndStream() {
+    void usePaymentsStore.getState().load();
+    if (session.role === 'analyst') void useReviewStore.getState().load();
+    void useStatsStore
+      .getState()
+      .load()
+      .then((position) => {
+        if (!stopped) client.start(position);
+      });
+  }
+  loadSnapshotAndStream();
 
   window.__paymentsConsole = {
     stream: { state: () => client.getState(), drop: () => client.drop(), reconnectNow: () => client.reconnectNow() },

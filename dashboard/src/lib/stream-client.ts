@@ -70,6 +70,12 @@ export interface StreamClientOptions {
   onMessage: (message: StreamMessage) => void;
   /** The server closed with 4401: the session's token is no good any more. */
   onUnauthorized?: () => void;
+  /**
+   * The server refused the position to resume after (4410: older than the stream keeps; 4416: past its head).
+   * The caller reloads its snapshot and starts again from the snapshot's position; without this callback the
+   * client resumes from the server's head.
+   */
+  onResync?: () => void;
   backoff?: Partial<BackoffOptions>;
   /** No hello within this long after connecting counts as a failed attempt. */
   helloTimeoutMs?: number;
@@ -92,6 +98,8 @@ export interface StreamClient {
 }
 
 export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_SINCE_TOO_OLD = 4410;
+export const CLOSE_SINCE_AHEAD = 4416;
 const CLOSE_CLIENT_DROP = 4000;
 
 const browserNetwork: NetworkWatcher = {
@@ -263,6 +271,17 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         setState({ status: 'unauthorized', nextRetryAt: null });
         options.onUnauthorized?.();
         return;
+      }
+      if (event.code === CLOSE_SINCE_TOO_OLD || event.code === CLOSE_SINCE_AHEAD) {
+        // retrying with the same since would be refused forever
+        setState({ lastPosition: null });
+        if (options.onResync) {
+          running = false;
+          clearTimers();
+          setState({ status: 'reconnecting', nextRetryAt: null });
+          options.onResync();
+          return;
+        }
       }
       // Everything else (server restart 1001/1006, slow consumer 4408/1008, network loss) is retried.
       scheduleRetry();

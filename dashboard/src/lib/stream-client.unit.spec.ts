@@ -175,6 +175,39 @@ describe('stream client', () => {
     expect(sockets).toHaveLength(1);
   });
 
+  it.each([4410, 4416])('on %i (a since the server refuses) asks for a resync instead of retrying the same since', (code) => {
+    const onResync = vi.fn();
+    const sockets: FakeSocket[] = [];
+    const client = createStreamClient({
+      baseUrl: 'ws://query.test:8081',
+      getToken: () => 'jwt-1',
+      onMessage: () => {},
+      onResync,
+      createSocket: (url) => {
+        const socket = new FakeSocket(new URL(url));
+        sockets.push(socket);
+        return socket;
+      },
+      network: { isOnline: () => true, subscribe: () => () => {} },
+    });
+    client.start(5);
+    sockets[0]?.serverClose(code, 'since refused');
+    expect(onResync).toHaveBeenCalledOnce();
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+    client.start(900);
+    expect(sockets[1]?.url.searchParams.get('since')).toBe('900');
+  });
+
+  it('without a resync callback, resumes from the server head after a refused since', () => {
+    const { client, sockets, last } = setup();
+    client.start(5);
+    last().serverClose(4410, 'since too old');
+    vi.runOnlyPendingTimers();
+    expect(sockets).toHaveLength(2);
+    expect(last().url.searchParams.has('since')).toBe(false);
+  });
+
   it('counts a connection without hello in time as a failed attempt', () => {
     const { client, sockets, last } = setup();
     client.start(0);

@@ -6,6 +6,7 @@ import {
   badRequest,
   type EventStore,
   forbidden,
+  type MerchantPositions,
   notFound,
   type Pool,
   type Principal,
@@ -22,7 +23,7 @@ import {
   toPaymentView,
 } from '@payments/schemas';
 import { Type } from 'typebox';
-import { waitForPosition } from '../consistency.ts';
+import { commandPosition, waitForPosition } from '../consistency.ts';
 import { parseInstant } from '../instant.ts';
 import type { FeedTail } from '../stream/feed-tail.ts';
 import { decodeCursor, getPayment, listPayments } from './queries.ts';
@@ -48,9 +49,9 @@ const canSee = (principal: Principal, merchantId: string) => principal.role !== 
 
 export async function paymentReadRoutes(
   app: App,
-  options: { pool: Pool; eventStore: EventStore; tail: FeedTail; minPositionMaxWaitMs: number },
+  options: { pool: Pool; eventStore: EventStore; tail: FeedTail; merchantPositions: MerchantPositions; minPositionMaxWaitMs: number },
 ) {
-  const { pool, eventStore, tail } = options;
+  const { pool, eventStore, tail, merchantPositions } = options;
   const readers = requireRole('merchant', 'analyst', 'viewer');
 
   app.get(
@@ -80,7 +81,7 @@ export async function paymentReadRoutes(
       }
       const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
       if (cursor === null) throw badRequest('querystring.cursor is not a cursor this API returned');
-      await waitForPosition(pool, tail, q.minPosition, options.minPositionMaxWaitMs, reply);
+      await waitForPosition(pool, tail, commandPosition(merchantPositions, principal, q.minPosition), options.minPositionMaxWaitMs, reply);
       return listPayments(pool, {
         ...(q.status ? { status: q.status } : {}),
         ...(principal.role === 'merchant' ? { merchantId: principal.merchantId } : q.merchantId ? { merchantId: q.merchantId } : {}),
@@ -114,7 +115,8 @@ export async function paymentReadRoutes(
           throw notFound(`payment ${id} not found at ${request.query.asOf}`);
         return toPaymentView(state);
       }
-      await waitForPosition(pool, tail, request.query.minPosition, options.minPositionMaxWaitMs, reply);
+      const minPosition = commandPosition(merchantPositions, principal, request.query.minPosition);
+      await waitForPosition(pool, tail, minPosition, options.minPositionMaxWaitMs, reply);
       const payment = await getPayment(pool, id);
       if (!payment || !canSee(principal, payment.merchantId)) throw notFound(`payment ${id} not found`);
       return payment;
@@ -135,7 +137,8 @@ export async function paymentReadRoutes(
       if (first?.type !== 'PaymentRequested' || !canSee(principal, first.data.merchantId)) throw notFound(`payment ${id} not found`);
       return {
         items: events.map((e) => ({
-          position: e.position,
+          // a merchant is shown its positions permuted: they count everyone's events
+          position: merchantPositions.shown(principal, e.position),
           eventId: e.eventId,
           type: e.type,
           streamVersion: e.streamVersion,

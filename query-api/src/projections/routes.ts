@@ -49,7 +49,8 @@ const toRebuild = (r: Row) => ({
 export async function projectionRoutes(app: App, options: { pool: Pool }) {
   const Name = Type.Object({ name: Type.String({ maxLength: 64 }) });
   const known = (name: string) => {
-    if (!PROJECTIONS.includes(name)) throw notFound(`no projection named ${name}`);
+    // the name comes from the URL: never echoed back
+    if (!PROJECTIONS.includes(name)) throw notFound('no such projection');
   };
 
   app.post(

@@ -1,13 +1,17 @@
-// Counters, volume per currency and per-second series, for everyone or one merchant.
+// Counters, volume per currency and per-second series, for everyone or one merchant. The position is the
+// change feed's head the counters correspond to: the global one for everyone, a merchant's own position
+// (merchant_position) for one merchant, so a merchant's figures and position move with its own traffic only.
 
 import type { Queryable } from '@payments/runtime';
 import { formatMinor, OUTCOMES, type Outcome, PAYMENT_STATUSES, type Stats, type StatusCounts } from '@payments/schemas';
 
+const HEAD = `select case when $1::text is null then (select coalesce(max(position), 0) from feed.changes)
+  else (select coalesce(max(merchant_position), 0) from feed.changes where merchant_id = $1) end::int8`;
+
 export async function loadStats(db: Queryable, merchantId: string | null): Promise<Stats> {
   // one statement, one snapshot: the counters and the feed position they correspond to
   const { rows } = await db.query<{ currency: string; status: string; count: number; volume: string; head: number }>(
-    `select currency, status, sum(count)::int8 as count, sum(volume_minor)::text as volume,
-            (select coalesce(max(position), 0)::int8 from feed.changes) as head
+    `select currency, status, sum(count)::int8 as count, sum(volume_minor)::text as volume, (${HEAD}) as head
        from read.merchant_stats where ($1::text is null or merchant_id = $1)
       group by currency, status`,
     [merchantId],
@@ -24,7 +28,7 @@ export async function loadStats(db: Queryable, merchantId: string | null): Promi
     volume.set(r.currency, v);
   }
   if (head === undefined) {
-    const h = await db.query<{ head: number }>('select coalesce(max(position), 0)::int8 as head from feed.changes');
+    const h = await db.query<{ head: number }>(`select (${HEAD}) as head`, [merchantId]);
     head = h.rows[0]?.head ?? 0;
   }
   return {

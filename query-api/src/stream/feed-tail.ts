@@ -1,14 +1,15 @@
 // Tails the change feed (feed.changes) for this process: one LISTEN connection and one query per wake-up,
 // whatever the number of WebSocket clients. Recent changes stay in a bounded in-memory window so resuming
 // clients are served from memory; older ones are read from the table. Positions are commit-ordered (see
-// projector.ts), so reading `position > head` never skips a change.
+// projector.ts), so reading `position > head` never skips a change. Each entry also carries its merchant's
+// own position (merchant_position), the numbering a merchant's stream resumes by: commit-ordered and
+// gap-free per merchant too.
 import { EventEmitter } from 'node:events';
 import type { Logger, Pool, PoolClient } from '@payments/runtime';
 import type { PaymentView } from '@payments/schemas';
 
-export type FeedEntry = { position: number; merchantId: string; payment: PaymentView };
+export type FeedEntry = { position: number; merchantPosition: number; merchantId: string; payment: PaymentView };
 
-const WINDOW = 20_000;
 const PAGE = 2000;
 
 export class FeedTail extends EventEmitter<{ entries: [FeedEntry[]] }> {
@@ -21,16 +22,18 @@ export class FeedTail extends EventEmitter<{ entries: [FeedEntry[]] }> {
   private stopped = false;
   private readonly pool: Pool;
   private readonly logger: Logger;
+  /** How many recent entries stay in memory. */
+  readonly windowSize: number;
 
-  constructor(pool: Pool, logger: Logger) {
+  constructor(pool: Pool, logger: Logger, windowSize = 20_000) {
     super();
     this.pool = pool;
     this.logger = logger;
+    this.windowSize = windowSize;
   }
 
   async start(): Promise<void> {
-    const { rows } = await this.pool.query<{ head: number }>('select coalesce(max(position), 0)::int8 as head from feed.changes');
-    this.head = rows[0]?.head ?? 0;
+    this.head = await this.storedHead();
     await this.listen();
     this.timer = setInterval(() => this.wake(), 1000);
   }
@@ -85,35 +88,78 @@ export class FeedTail extends EventEmitter<{ entries: [FeedEntry[]] }> {
       if (entries.length === 0) return;
       this.head = entries[entries.length - 1]?.position ?? this.head;
       this.window.push(...entries);
-      if (this.window.length > WINDOW) this.window.splice(0, this.window.length - WINDOW);
+      if (this.window.length > this.windowSize) this.window.splice(0, this.window.length - this.windowSize);
       this.emit('entries', entries);
       if (entries.length < PAGE) return;
     }
   }
 
-  /** Changes after `after` up to `upTo`, for one merchant or all; from memory when the window covers them. */
+  /**
+   * Changes up to global position `upTo` after `after`: for everyone, `after` is a global position; for one
+   * merchant, one of its own positions. From memory when the window covers them.
+   */
   async since(after: number, upTo: number, merchantId: string | null, limit = PAGE): Promise<FeedEntry[]> {
     const first = this.window[0];
-    if (first && first.position <= after + 1) {
+    // the window holds every entry from its first position on: it covers a merchant's entries after `after`
+    // once it holds one of that merchant's entries numbered `after + 1` or lower
+    const covered =
+      merchantId === null
+        ? first !== undefined && first.position <= after + 1
+        : this.window.some((e) => e.merchantId === merchantId && e.merchantPosition <= after + 1);
+    if (covered) {
       const out: FeedEntry[] = [];
       for (const e of this.window) {
-        if (e.position <= after || e.position > upTo) continue;
-        if (merchantId && e.merchantId !== merchantId) continue;
+        if (e.position > upTo) break;
+        if (merchantId === null ? e.position <= after : e.merchantId !== merchantId || e.merchantPosition <= after) continue;
         out.push(e);
         if (out.length >= limit) break;
       }
       return out;
     }
-    return this.read(after, upTo, merchantId, limit);
+    return merchantId === null ? this.read(after, upTo, null, limit) : this.readMerchant(merchantId, after, upTo, limit);
+  }
+
+  /** The last position in the table: the head this tail will reach, maybe ahead of what it has read yet. */
+  async storedHead(): Promise<number> {
+    const { rows } = await this.pool.query<{ head: number }>('select coalesce(max(position), 0)::int8 as head from feed.changes');
+    return rows[0]?.head ?? 0;
+  }
+
+  /** A merchant's last own position in the table (0 before its first change). */
+  async merchantHead(merchantId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ head: number }>(
+      'select coalesce(max(merchant_position), 0)::int8 as head from feed.changes where merchant_id = $1',
+      [merchantId],
+    );
+    return rows[0]?.head ?? 0;
   }
 
   private async read(after: number, upTo: number, merchantId: string | null, limit: number): Promise<FeedEntry[]> {
-    const { rows } = await this.pool.query<{ position: number; merchant_id: string; payload: PaymentView }>(
-      `select position, merchant_id, payload from feed.changes
+    const { rows } = await this.pool.query<FeedRow>(
+      `select position, merchant_position, merchant_id, payload from feed.changes
         where position > $1 and position <= $2 and ($3::text is null or merchant_id = $3)
         order by position limit $4`,
       [after, upTo, merchantId, limit],
     );
-    return rows.map((r) => ({ position: r.position, merchantId: r.merchant_id, payment: r.payload }));
+    return rows.map(toEntry);
+  }
+
+  private async readMerchant(merchantId: string, after: number, upTo: number, limit: number): Promise<FeedEntry[]> {
+    const { rows } = await this.pool.query<FeedRow>(
+      `select position, merchant_position, merchant_id, payload from feed.changes
+        where merchant_id = $1 and merchant_position > $2 and position <= $3
+        order by merchant_position limit $4`,
+      [merchantId, after, upTo, limit],
+    );
+    return rows.map(toEntry);
   }
 }
+
+type FeedRow = { position: number; merchant_position: number; merchant_id: string; payload: PaymentView };
+
+const toEntry = (r: FeedRow): FeedEntry => ({
+  position: r.position,
+  merchantPosition: r.merchant_position,
+  merchantId: r.merchant_id,
+  payment: r.payload,
+});

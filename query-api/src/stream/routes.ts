@@ -1,6 +1,6 @@
 // WebSocket /api/stream: authenticated at the upgrade (Authorization header or `token` query parameter),
-// resumable with `since=<position>`.
-import { type App, authenticate, requireRole } from '@payments/runtime';
+// resumable with `since=<position>`. A principal past its connection cap is refused at the upgrade (429).
+import { type App, authenticate, HttpError, requireRole } from '@payments/runtime';
 import { Type } from 'typebox';
 import type { StreamHub } from './stream-hub.ts';
 
@@ -25,7 +25,15 @@ export async function streamRoutes(app: App, options: { hub: StreamHub }) {
           }
         }
       },
-      preHandler: requireRole('merchant', 'analyst', 'viewer'),
+      preHandler: [
+        requireRole('merchant', 'analyst', 'viewer'),
+        async (request) => {
+          const principal = request.principal as NonNullable<typeof request.principal>;
+          if (!options.hub.hasRoomFor(principal)) {
+            throw new HttpError(429, 'too_many_connections', 'too many stream connections for this principal: close one first');
+          }
+        },
+      ],
     },
     (socket, request) => {
       const since = (request.query as { since?: number }).since ?? null;

@@ -13,10 +13,13 @@ declare module 'fastify' {
   }
 }
 
+// RFC 6750: the scheme, spaces, one b64token and nothing after it ("Bearer <token> garbage" was accepted
+// by reading only the second word)
+const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
 export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
-  const [scheme, token] = header.split(' ');
-  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
+  return BEARER.exec(header)?.[1];
 }
 
 export async function authenticate(verifier: TokenVerifier, token: string | undefined): Promise<Principal> {
@@ -67,8 +70,13 @@ export const authPlugin = fp(
     app.addHook('onRequest', async (request) => {
       const header = request.headers.authorization;
       if (!header) return;
+      const token = bearerToken(header);
+      if (!token) {
+        request.authError = unauthorized('the Authorization header must be "Bearer <token>"');
+        return;
+      }
       try {
-        request.principal = await authenticate(options.verifier, bearerToken(header));
+        request.principal = await authenticate(options.verifier, token);
       } catch (error) {
         request.authError = error as Error;
       }

@@ -1,16 +1,20 @@
 // What both HTTP APIs share: fastify with the typebox type provider, security headers, CORS for the
-// dashboard only, the one error handler, token auth, request metrics, /health/live, /health/ready, /metrics.
+// dashboard only, the one error handler, token auth, request metrics, /health/live, /health/ready, and the
+// limits of the HTTP layer (request time, header size). /metrics is not here: it is served on the
+// operations port (runtime/src/ops-server.ts), bound to loopback, never to the world.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
-import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import helmet from 'helmet';
 import type { TokenVerifier } from '../auth.ts';
 import type { Logger } from '../logger.ts';
 import { Histogram, type Registry } from '../metrics.ts';
 import { authPlugin } from './auth-plugin.ts';
-import { installErrorHandler } from './errors.ts';
+import { clientError, frameworkError, installErrorHandler } from './errors.ts';
+import { parseJsonBody } from './json-body.ts';
+import { validatorCompiler } from './validator-compiler.ts';
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
@@ -33,6 +37,9 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = (() => {
   return Object.freeze(headers);
 })();
 
+/** Payment data and tokens must never sit in a cache between the client and the API. */
+const API_HEADERS: Readonly<Record<string, string>> = Object.freeze({ ...SECURITY_HEADERS, 'cache-control': 'no-store' });
+
 export type ReadinessCheck = () => Promise<void>;
 
 export type BaseAppOptions = {
@@ -42,6 +49,8 @@ export type BaseAppOptions = {
   corsOrigins: string[];
   readiness: Record<string, ReadinessCheck>;
   bodyLimit?: number;
+  /** How long a client has to send a whole request, headers and body (HTTP_REQUEST_TIMEOUT_MS); default 10 s. */
+  requestTimeoutMs?: number;
 };
 
 export type App = FastifyInstance<
@@ -53,6 +62,7 @@ export type App = FastifyInstance<
 >;
 
 export async function createBaseApp(options: BaseAppOptions): Promise<App> {
+  const requestTimeout = options.requestTimeoutMs ?? 10_000;
   const app = Fastify({
     loggerInstance: options.logger,
     // per-request lines would be synchronous noise on the hot path; latency goes to /metrics instead
@@ -67,18 +77,48 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
       const header = request.headers['x-request-id'];
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     },
-    // a request or header this large is hostile, not a payment
-    http: { maxHeaderSize: 16 * 1024 },
+    // A request or header this large is hostile, not a payment; so is one that takes longer than
+    // requestTimeout to arrive: without it a body that never completed held its socket forever (only
+    // incomplete headers timed out). node checks every connectionsCheckingInterval, 30 s by default.
+    requestTimeout,
+    http: {
+      maxHeaderSize: 16 * 1024,
+      requestTimeout,
+      headersTimeout: Math.min(60_000, requestTimeout),
+      connectionsCheckingInterval: Math.min(1000, requestTimeout),
+    },
+    // node's and fastify's own refusals (408, 431, a malformed request, a bad URL, 414) as JSON like every
+    // other error, never quoting the URL
+    clientErrorHandler: clientError(API_HEADERS),
+    frameworkErrors: frameworkError(API_HEADERS),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   // TypeBox validates: bodies exactly as sent (a JSON `true` is never coerced into an amount), query
-  // strings, params and headers converted to their declared types first.
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
-  installErrorHandler(app);
+  // strings, params and headers converted to their declared types first, integers only from decimal digits.
+  app.setValidatorCompiler(validatorCompiler);
+  installErrorHandler(app, routeMethods(app));
   // JSON only: any other body type is a 415, not a string for validation to trip over
-  app.removeContentTypeParser(['text/plain']);
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(SECURITY_HEADERS);
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(request.url.startsWith('/api/') ? API_HEADERS : SECURITY_HEADERS);
+    done();
+  });
+  // @fastify/cors answers a preflight without Origin or Access-Control-Request-Method in text/plain
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.method === 'OPTIONS' && (!request.headers.origin || !request.headers['access-control-request-method'])) {
+      void reply.status(400).send({
+        error: 'invalid_preflight',
+        message: 'a CORS preflight needs Origin and Access-Control-Request-Method headers',
+      });
+      return;
+    }
     done();
   });
   await app.register(cors, { origin: options.corsOrigins, credentials: false });
@@ -113,6 +153,29 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     const ready = results.every(([, state]) => state === 'ok');
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
   });
-  app.get('/metrics', async (_request, reply) => reply.type(options.registry.contentType).send(await options.registry.metrics()));
   return app;
+}
+
+/**
+ * Records the method of every route as it is added, so the not-found handler can tell a known path asked
+ * with the wrong method (405, with Allow) from an unknown path (404). Patterns are matched segment by
+ * segment, a `:param` matching any one non-empty segment; wildcard routes (the CORS preflight's `*`) allow
+ * every path and are left out.
+ */
+function routeMethods(app: App): (path: string) => string[] {
+  const routes: { pattern: RegExp; methods: string[] }[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.url.includes('*')) return;
+    const source = route.url
+      .split('/')
+      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    routes.push({ pattern: new RegExp(`^${source}$`), methods: [route.method].flat() });
+  });
+  return (path) => {
+    const allowed = new Set<string>();
+    for (const route of routes) if (route.pattern.test(path)) for (const method of route.methods) allowed.add(method);
+    if (allowed.has('GET')) allowed.add('HEAD');
+    return [...allowed].sort();
+  };
 }

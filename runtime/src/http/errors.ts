@@ -1,6 +1,8 @@
 // Typed errors and the one error handler of both APIs: every failure is JSON {"error","message"} with the
 // right status, and a 5xx never leaks its cause (it is logged with the request context instead).
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export class HttpError extends Error {
   readonly statusCode: number;
@@ -44,7 +46,11 @@ function validationMessage(error: FastifyError): string {
   return `${where} ${first.message ?? 'is invalid'}`;
 }
 
-export function installErrorHandler(app: FastifyInstance): void {
+/**
+ * `allowedMethods(path)`: the methods of the routes whose pattern matches `path` (see routeMethods in
+ * base-app.ts), so that a known path with the wrong method is a 405 with Allow, and only an unknown path a 404.
+ */
+export function installErrorHandler(app: FastifyInstance, allowedMethods: (path: string) => string[] = () => []): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
       return reply.status(error.statusCode).headers(error.headers).send({ error: error.error, message: error.message });
@@ -66,7 +72,62 @@ export function installErrorHandler(app: FastifyInstance): void {
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send({ error: 'internal_error', message: 'internal error' });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
-  );
+  // the URL is never echoed back (neither here nor in any other error): a reflected path is an injection vector
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(request.url.split('?')[0] ?? '/');
+    if (allowed.length) {
+      return reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send({ error: 'method_not_allowed', message: `${request.method} is not allowed here; allowed: ${allowed.join(', ')}` });
+    }
+    return reply.status(404).send({ error: 'not_found', message: `no route for ${request.method} here` });
+  });
+}
+
+/**
+ * What fastify answers itself, before any route or hook (frameworkErrors): a URL that is not valid
+ * percent-encoding and a path parameter over maxParamLength. Its own bodies quote the whole URL.
+ */
+export function frameworkError(headers: Readonly<Record<string, string>>) {
+  return (error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void => {
+    reply.headers(headers);
+    if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+      void reply.status(414).send({ error: 'uri_too_long', message: 'a path segment is too long' });
+    else if (error.code === 'FST_ERR_BAD_URL') void reply.status(400).send({ error: 'invalid_url', message: 'the URL is not valid' });
+    else void reply.status(500).send({ error: 'internal_error', message: 'internal error' });
+  };
+}
+
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'the request was not received in time'],
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'the request headers are too large'],
+};
+
+/**
+ * What node's HTTP parser refuses (fastify's clientErrorHandler): a malformed request, headers over the limit,
+ * a request not received within requestTimeout. Answered as JSON like every other error, then the socket is
+ * closed: the parser cannot read anything after it.
+ */
+export function clientError(headers: Readonly<Record<string, string>>) {
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return (error: NodeJS.ErrnoException, socket: Duplex): void => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'bad_request', 'malformed HTTP request'];
+    const body = JSON.stringify({ error: code, message });
+    // a response already started (a handler that answered before the body finished) cannot take another
+    const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (socket.writable && !started) {
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n${extra}\r\n${body}`,
+      );
+      // end() flushes, then closes; a client that never reads must not hold the socket either
+      setTimeout(() => socket.destroy(), 1000).unref();
+    } else {
+      socket.destroy();
+    }
+  };
 }
