@@ -8,7 +8,9 @@ import { accessSync, chownSync, constants, existsSync, mkdirSync, readdirSync, r
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createKafka, createLogger, createPool, ensureDatabase } from '@payments/runtime';
+import { createKafka } from '@payments/runtime/kafka';
+import { createLogger } from '@payments/runtime/logger';
+import { createPool, ensureDatabase } from '@payments/runtime/pg';
 
 export const ROOT = join(import.meta.dirname, '..');
 

@@ -2,18 +2,11 @@
 // `migrate` service of docker-compose.yml, which adds --seed-dev-clients and --ensure-topics; `npm start` uses
 // prepareDatabase() for the same steps.
 
-import {
-  ConfigError,
-  commonConfigSpec,
-  createKafka,
-  createLogger,
-  createPool,
-  ensureDatabase,
-  ensureTopics,
-  loadConfig,
-  migrate,
-  seedDevClients,
-} from '@payments/runtime';
+import { seedDevClients } from '@payments/runtime/auth';
+import { ConfigError, commonConfigSpec, loadConfig } from '@payments/runtime/config';
+import { createKafka, ensureTopics } from '@payments/runtime/kafka';
+import { createLogger } from '@payments/runtime/logger';
+import { createPool, ensureDatabase, migrate } from '@payments/runtime/pg';
 
 /** ensureDatabase + migrate (+ the development clients): returns the migrations applied and clients created. */
 export async function prepareDatabase(

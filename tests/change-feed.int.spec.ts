@@ -4,7 +4,7 @@
 // past it: the Marten/Eventuous/Emmett bug.
 
 import { appendToFeed, PROJECTION_LOCK } from '@payments/projector';
-import { uuidv7 } from '@payments/runtime';
+import { uuidv7 } from '@payments/runtime/ids';
 import type { Payment } from '@payments/schemas';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/stack.ts';

@@ -2,7 +2,10 @@
 // under concurrency, optimistic concurrency on review, and the outbox's at-least-once delivery.
 import { createPublicKey } from 'node:crypto';
 import { buildCommandApi, deleteExpiredKeys, requestHash } from '@payments/command-api';
-import { createRegistry, EventStore, MerchantPositions, TokenIssuer, TokenVerifier, wakeRelays } from '@payments/runtime';
+import { TokenIssuer, TokenVerifier } from '@payments/runtime/auth';
+import { createRegistry } from '@payments/runtime/metrics';
+import { EventStore, wakeRelays } from '@payments/runtime/pg';
+import { MerchantPositions } from '@payments/runtime/positions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, eventually, get, logger, post, type Stack, startStack } from './support/stack.ts';
 import { hostileTokens, signed, signingKey } from './support/tokens.ts';

@@ -1,15 +1,9 @@
 // The consumer runner on a real broker: a fetch's partitions reach the handler together, and a consumer that
 // kafkajs gives up on (a non-retriable crash, which kafkajs never restarts by itself) is started again.
 import { randomUUID } from 'node:crypto';
-import {
-  ConsumerRunner,
-  createKafka,
-  EventStore,
-  ensureTopics,
-  OutboxRelay,
-  type PartitionBatch,
-  relayProducerConfig,
-} from '@payments/runtime';
+import { ConsumerRunner, createKafka, ensureTopics, type PartitionBatch, reliableProducerConfig } from '@payments/runtime/kafka';
+import { OutboxRelay } from '@payments/runtime/outbox-relay';
+import { EventStore } from '@payments/runtime/pg';
 import { KafkaJSNonRetriableError } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, eventually, kafkaBrokers, logger, type TestDatabase } from './support/stack.ts';
@@ -38,7 +32,7 @@ async function publishPayments(count: number): Promise<string[]> {
       occurredAt: new Date(),
     })),
   );
-  const producer = kafka.producer(relayProducerConfig());
+  const producer = kafka.producer(reliableProducerConfig());
   await producer.connect();
   try {
     await new OutboxRelay({ pool: db.pool, producer, logger }).relayBatch();

@@ -4,7 +4,7 @@
 // lives no longer than its token. And a merchant learns nothing of another merchant's volume: its stream
 // counts in its own positions and stays silent while others pay, and the event positions it is shown are
 // permuted.
-import { MerchantPositions } from '@payments/runtime';
+import { MerchantPositions } from '@payments/runtime/positions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { expectRejection, type RawResponse, tryUpgrade } from './support/hostile-http.ts';

@@ -4,7 +4,9 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { createKafka, EventStore, OUTBOX_CHANNEL, OutboxRelay, RELAY_LOCK, relayProducerConfig } from '@payments/runtime';
+import { createKafka, reliableProducerConfig } from '@payments/runtime/kafka';
+import { OutboxRelay, RELAY_LOCK } from '@payments/runtime/outbox-relay';
+import { EventStore, OUTBOX_CHANNEL } from '@payments/runtime/pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, get, kafkaBrokers, logger, post, type Stack, startStack } from './support/stack.ts';
 
@@ -53,7 +55,7 @@ describe('outbox delivery', () => {
     const { rows: left } = await stack.db.pool.query('select count(*)::int as n from es.outbox');
     expect(left[0].n).toBe(20); // published, yet still waiting: the crash came before the delete
 
-    const producer = kafka().producer(relayProducerConfig());
+    const producer = kafka().producer(reliableProducerConfig());
     await producer.connect();
     const relay = new OutboxRelay({ pool: stack.db.pool, producer, logger });
     await relay.start();
@@ -89,7 +91,7 @@ describe('outbox delivery', () => {
     const token = await stack.token('merchant-M456');
     const res = await post(`${stack.commandUrl}/api/payments`, token, { merchantId: 'M456', amount: 250, currency: 'EUR' });
     expect(res.status).toBe(202);
-    const producer = kafka().producer(relayProducerConfig());
+    const producer = kafka().producer(reliableProducerConfig());
     await producer.connect();
     const holder = await stack.db.pool.connect();
     try {
@@ -136,7 +138,7 @@ describe('outbox delivery', () => {
       // and decisions go on: a payment made now is decided (this file runs its relay in the test)
       const token = await stack.token('merchant-M456');
       const res = await post(`${stack.commandUrl}/api/payments`, token, { merchantId: 'M456', amount: 5, currency: 'EUR' });
-      const relayProducer = kafka().producer(relayProducerConfig());
+      const relayProducer = kafka().producer(reliableProducerConfig());
       await relayProducer.connect();
       const relay = new OutboxRelay({ pool: stack.db.pool, producer: relayProducer, logger });
       await relay.start();
@@ -157,7 +159,7 @@ describe('outbox delivery', () => {
   });
 
   it('a relay is woken after each commit: directly by its own process, by NOTIFY from the other writers', async () => {
-    const producer = kafka().producer(relayProducerConfig());
+    const producer = kafka().producer(reliableProducerConfig());
     await producer.connect();
     const admin = kafka().admin();
     await admin.connect();

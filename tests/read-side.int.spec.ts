@@ -1,7 +1,7 @@
 // The read side against real Kafka and PostgreSQL: counters equal the event store, a rebuild reproduces the
 // live read models row for row, WebSocket clients resume without gaps or repeats, as-of views, and a slow
 // client does not hold up the others.
-import { DEV_CLIENTS, hashSecret } from '@payments/runtime';
+import { DEV_CLIENTS, hashSecret } from '@payments/runtime/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, get, post, type Stack, startStack } from './support/stack.ts';
 import { StreamTestClient } from './support/stream-client.ts';

@@ -1,15 +1,9 @@
 // The authorizer, a process manager: for each PaymentRequested it runs the rules and appends the decision
 // at the stream version right after the request. A redelivered message finds that version taken and
 // appends nothing: the effect is exactly once. A payment it cannot decide goes to the DLQ.
-import {
-  type AppendRequest,
-  type EventStore,
-  type Logger,
-  type PartitionBatch,
-  type Pool,
-  type Rejected,
-  wakeRelays,
-} from '@payments/runtime';
+import type { PartitionBatch, Rejected } from '@payments/runtime/kafka';
+import type { Logger } from '@payments/runtime/logger';
+import { type AppendRequest, type EventStore, type Pool, wakeRelays } from '@payments/runtime/pg';
 import { decidePayment, type RuleSet, UndecidableError } from './rules.ts';
 
 export function authorizerHandler(deps: {

@@ -1,5 +1,6 @@
 // Entry point of the authorizer process.
-import { createLogger, onShutdown, runMain } from '@payments/runtime';
+import { createLogger } from '@payments/runtime/logger';
+import { onShutdown, runMain } from '@payments/runtime/shutdown';
 import { loadAuthorizerConfig, startAuthorizer } from './service.ts';
 
 await runMain(loadAuthorizerConfig, async (config) => {

@@ -1,14 +1,8 @@
 // Composition root of the authorizer process: consumes payments.events as its group and appends decisions.
-import {
-  type ConsumerService,
-  type ConsumerServiceConfig,
-  consumerServiceConfigSpec,
-  EventStore,
-  env,
-  type Logger,
-  loadConfig,
-  startConsumerService,
-} from '@payments/runtime';
+import { env, loadConfig } from '@payments/runtime/config';
+import { type ConsumerService, type ConsumerServiceConfig, consumerServiceConfigSpec, startConsumerService } from '@payments/runtime/kafka';
+import type { Logger } from '@payments/runtime/logger';
+import { EventStore } from '@payments/runtime/pg';
 import { authorizerHandler } from './authorizer.ts';
 import { parseThresholds } from './rules.ts';
 

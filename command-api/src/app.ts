@@ -1,17 +1,12 @@
 // The command API as a fastify app: shared base (errors, auth, health, metrics), rate limit, then routes.
 // server.ts is the only entry point; tests build this and call app.inject().
 import rateLimit from '@fastify/rate-limit';
-import {
-  type App,
-  createBaseApp,
-  type EventStore,
-  type Logger,
-  type MerchantPositions,
-  type Pool,
-  type Registry,
-  type TokenIssuer,
-  type TokenVerifier,
-} from '@payments/runtime';
+import type { TokenIssuer, TokenVerifier } from '@payments/runtime/auth';
+import { type App, createBaseApp } from '@payments/runtime/http';
+import type { Logger } from '@payments/runtime/logger';
+import type { Registry } from '@payments/runtime/metrics';
+import type { EventStore, Pool } from '@payments/runtime/pg';
+import type { MerchantPositions } from '@payments/runtime/positions';
 import { authRoutes } from './auth/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 
@@ -40,27 +35,12 @@ export type CommandApiDeps = {
   merchantPositions: MerchantPositions;
 };
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** A command's `position` as its caller is shown it: `app.merchantPositions.shown(principal, position)`. */
-    merchantPositions: MerchantPositions;
-  }
-}
-
 // Both rate limits count per minute (RATE_LIMIT_PER_MINUTE, TOKEN_RATE_LIMIT_PER_MINUTE), and the refusal says
 // so: the plugin's context.after is the time left until the window resets, not the window.
 const RATE_WINDOW_MS = 60_000;
 
 export async function buildCommandApi(deps: CommandApiDeps): Promise<App> {
-  const app = await createBaseApp({
-    logger: deps.logger,
-    registry: deps.registry,
-    verifier: deps.verifier,
-    corsOrigins: deps.corsOrigins,
-    ...(deps.requestTimeoutMs ? { requestTimeoutMs: deps.requestTimeoutMs } : {}),
-    readiness: { postgres: async () => void (await deps.pool.query('select 1')), ...deps.readiness },
-  });
-  app.decorate('merchantPositions', deps.merchantPositions);
+  const app = await createBaseApp(deps);
   await app.register(rateLimit, {
     global: false,
     // per merchant for merchants (the token is verified before this hook runs), per address otherwise

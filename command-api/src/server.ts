@@ -1,5 +1,6 @@
 // Entry point of the command API process.
-import { createLogger, onShutdown, runMain } from '@payments/runtime';
+import { createLogger } from '@payments/runtime/logger';
+import { onShutdown, runMain } from '@payments/runtime/shutdown';
 import { loadCommandApiConfig } from './config.ts';
 import { startCommandApi } from './service.ts';
 

@@ -1,24 +1,14 @@
 // Composition root of the command API process: HTTP commands plus the outbox relay that publishes what they
 // append. server.ts runs it with the environment's config; tests run it in-process.
 import { createPublicKey } from 'node:crypto';
-import {
-  Counter,
-  createKafka,
-  createPool,
-  createRegistry,
-  EventStore,
-  Gauge,
-  type Logger,
-  loadOrCreateDevSigningKey,
-  MerchantPositions,
-  OutboxRelay,
-  parsePrivateKey,
-  relayProducerConfig,
-  seedDevClients,
-  startOpsServer,
-  TokenIssuer,
-  TokenVerifier,
-} from '@payments/runtime';
+import { loadOrCreateDevSigningKey, parsePrivateKey, seedDevClients, TokenIssuer, TokenVerifier } from '@payments/runtime/auth';
+import { serveApi } from '@payments/runtime/http';
+import { createKafka, reliableProducerConfig } from '@payments/runtime/kafka';
+import type { Logger } from '@payments/runtime/logger';
+import { Counter, createRegistry, Gauge } from '@payments/runtime/metrics';
+import { OutboxRelay } from '@payments/runtime/outbox-relay';
+import { createPool, EventStore } from '@payments/runtime/pg';
+import { MerchantPositions } from '@payments/runtime/positions';
 import { buildCommandApi } from './app.ts';
 import { clientsWithDevSecrets } from './auth/clients.ts';
 import type { CommandApiConfig } from './config.ts';
@@ -51,7 +41,7 @@ export async function startCommandApi(config: CommandApiConfig, logger: Logger):
   const tokenSettings = { issuer: config.jwtIssuer, audience: config.jwtAudience, ttlSeconds: config.tokenTtlSeconds };
   const registry = createRegistry('command-api');
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'command-api', logger });
-  const producer = kafka.producer(relayProducerConfig());
+  const producer = kafka.producer(reliableProducerConfig());
   const published = new Counter({ name: 'outbox_published_total', help: 'outbox rows published to Kafka', registers: [registry] });
   new Gauge({
     name: 'outbox_backlog',
@@ -98,22 +88,15 @@ export async function startCommandApi(config: CommandApiConfig, logger: Logger):
     await producer.connect();
     await relay.start();
   }
-  const url = await app.listen({ host: config.host, port: config.port });
-  const ops = await startOpsServer({
-    host: config.opsHost,
-    port: config.opsPort,
-    registry,
-    ready: async () => void (await pool.query('select 1')),
-  });
-  logger.info({ url, ops: ops.url, relay: config.relayEnabled }, 'command-api listening');
+  const served = await serveApi(app, { ...config, registry, pool });
+  logger.info({ url: served.url, ops: served.opsUrl, relay: config.relayEnabled }, 'command-api listening');
 
   return {
-    url,
-    opsUrl: ops.url,
+    url: served.url,
+    opsUrl: served.opsUrl,
     async stop() {
       clearInterval(cleanup);
-      await ops.close();
-      await app.close(); // stop intake, finish in-flight requests
+      await served.close(); // stop intake, finish in-flight requests
       if (config.relayEnabled) {
         await relay.stop(); // finish the batch being published
         await producer.disconnect();

@@ -7,22 +7,14 @@
 // reader that has seen position N will never later see a committed change numbered below N. The same lock keeps a rebuild's switch-over from racing
 // a batch (rebuild.ts).
 
-import {
-  type ConsumedEvent,
-  type Logger,
-  type PartitionBatch,
-  type Pool,
-  prepared,
-  type Rejected,
-  withTransaction,
-} from '@payments/runtime';
+import type { ConsumedEvent, PartitionBatch, Rejected } from '@payments/runtime/kafka';
+import type { Logger } from '@payments/runtime/logger';
+import { FEED_CHANNEL, LIVE_READ_SCHEMA, type Pool, prepared, withTransaction } from '@payments/runtime/pg';
 import { type Payment, toPaymentView } from '@payments/schemas';
 import { projectEvents } from './fold.ts';
 import { loadPayments, writeProjection } from './read-model-store.ts';
 
 export const PROJECTION_LOCK = 7_000_002;
-export const FEED_CHANNEL = 'feed_changes';
-export const LIVE_SCHEMA = 'read';
 
 export type ProjectorDeps = { pool: Pool; logger: Logger };
 
@@ -57,7 +49,7 @@ export async function appendToFeed(
         order by c.ord
        returning position
      ), offsets as (
-       insert into ${LIVE_SCHEMA}.kafka_offsets (consumer_group, topic, partition, next_offset)
+       insert into ${LIVE_READ_SCHEMA}.kafka_offsets (consumer_group, topic, partition, next_offset)
        select $4, $5, p, o from unnest($6::int[], $7::int8[]) as t(p, o)
        on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset
      )
@@ -104,7 +96,7 @@ function projectBatch(deps: ProjectorDeps, batches: PartitionBatch[]): Promise<{
     const { rows } = await prepared<{ partition: number; next_offset: number }>(
       client,
       'projector-offsets',
-      `select partition, next_offset from ${LIVE_SCHEMA}.kafka_offsets where consumer_group = $1 and topic = $2 and partition = any($3::int[])`,
+      `select partition, next_offset from ${LIVE_READ_SCHEMA}.kafka_offsets where consumer_group = $1 and topic = $2 and partition = any($3::int[])`,
       [groupId, topic, batches.map((b) => b.context.partition)],
     );
     const stored = new Map(rows.map((r) => [r.partition, r.next_offset]));
@@ -124,12 +116,12 @@ function projectBatch(deps: ProjectorDeps, batches: PartitionBatch[]): Promise<{
       fresh.push(...events.filter((e) => Number(e.offset) >= nextOffset));
     }
     if (fresh.length === 0) return { rejected: [], last: null };
-    const current = await loadPayments(client, LIVE_SCHEMA, [...new Set(fresh.map((e) => e.event.streamId))]);
+    const current = await loadPayments(client, LIVE_READ_SCHEMA, [...new Set(fresh.map((e) => e.event.streamId))]);
     const result = projectEvents(
       current,
       fresh.map((e) => e.event),
     );
-    await writeProjection(client, LIVE_SCHEMA, result);
+    await writeProjection(client, LIVE_READ_SCHEMA, result);
     const last = await appendToFeed(client, result.changed, {
       groupId,
       topic,

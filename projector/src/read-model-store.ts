@@ -1,7 +1,7 @@
 // The SQL side of the payments projection: loads the rows a batch touches and writes a fold's result into
 // a read-model schema (`read` live, another name during a rebuild) with set-based upserts.
 
-import { type PaymentRow, paymentFromRow, prepared, type Queryable } from '@payments/runtime';
+import { type PaymentRow, paymentFromRow, prepared, type Queryable } from '@payments/runtime/pg';
 import type { Payment } from '@payments/schemas';
 import type { ProjectionResult } from './fold.ts';
 

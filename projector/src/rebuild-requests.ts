@@ -1,9 +1,8 @@
 // Rebuild requests, queued by the query API (POST /api/projections/payments/rebuild) or `npm run replay`,
 // carried out here, one at a time, with progress written back for the API to report.
-import type { Logger, Pool, PoolClient } from '@payments/runtime';
+import type { Logger } from '@payments/runtime/logger';
+import { type Pool, type PoolClient, REBUILD_CHANNEL } from '@payments/runtime/pg';
 import { rebuildPayments } from './rebuild.ts';
-
-export const REBUILD_CHANNEL = 'projection_rebuilds';
 
 /** Claims the oldest requested rebuild and runs it; returns false when there was none. */
 export async function runNextRebuild(pool: Pool, logger: Logger): Promise<boolean> {

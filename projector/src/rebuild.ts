@@ -6,13 +6,22 @@
 //     schemas by renaming. Folding is idempotent per stream version, so the live projector's later
 //     redeliveries change nothing.
 
-import { type Logger, type Pool, type Queryable, readModelDdl, toRecordedEvent, withTransaction } from '@payments/runtime';
+import type { Logger } from '@payments/runtime/logger';
+import {
+  LIVE_READ_SCHEMA,
+  type Pool,
+  type Queryable,
+  REBUILD_READ_SCHEMA,
+  REPLACED_READ_SCHEMA,
+  readModelDdl,
+  toRecordedEvent,
+  withTransaction,
+} from '@payments/runtime/pg';
 import type { RecordedEvent } from '@payments/schemas';
 import { projectEvents } from './fold.ts';
-import { LIVE_SCHEMA, PROJECTION_LOCK } from './projector.ts';
+import { PROJECTION_LOCK } from './projector.ts';
 import { loadPayments, writeProjection } from './read-model-store.ts';
 
-export const REBUILD_SCHEMA = 'read_rebuild';
 const BATCH = 5000;
 const EVENT_COLUMNS = `position, event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at`;
 
@@ -29,8 +38,8 @@ export async function rebuildPayments(
   onProgress: (p: RebuildProgress) => Promise<void> | void = () => {},
 ): Promise<RebuildProgress> {
   const started = performance.now();
-  await pool.query(`drop schema if exists ${REBUILD_SCHEMA} cascade`);
-  await pool.query(readModelDdl(REBUILD_SCHEMA));
+  await pool.query(`drop schema if exists ${REBUILD_READ_SCHEMA} cascade`);
+  await pool.query(readModelDdl(REBUILD_READ_SCHEMA));
 
   const reader = await pool.connect();
   let snapshot: string;
@@ -48,7 +57,7 @@ export async function rebuildPayments(
     for (;;) {
       const { rows } = await reader.query(`fetch ${BATCH} from history`);
       if (rows.length === 0) break;
-      await withTransaction(pool, (client) => foldInto(client, REBUILD_SCHEMA, rows.map(toRecordedEvent)));
+      await withTransaction(pool, (client) => foldInto(client, REBUILD_READ_SCHEMA, rows.map(toRecordedEvent)));
       done += rows.length;
       await onProgress({ eventsDone: done, eventsTotal: total, eventsPerSecond: rate() });
     }
@@ -65,13 +74,13 @@ export async function rebuildPayments(
         order by position`,
       [snapshot],
     );
-    if (rows.length) await foldInto(client, REBUILD_SCHEMA, rows.map(toRecordedEvent));
+    if (rows.length) await foldInto(client, REBUILD_READ_SCHEMA, rows.map(toRecordedEvent));
     done += rows.length;
     total += rows.length;
-    await client.query(`insert into ${REBUILD_SCHEMA}.kafka_offsets select * from ${LIVE_SCHEMA}.kafka_offsets`);
-    await client.query(`alter schema ${LIVE_SCHEMA} rename to read_replaced`);
-    await client.query(`alter schema ${REBUILD_SCHEMA} rename to ${LIVE_SCHEMA}`);
-    await client.query('drop schema read_replaced cascade');
+    await client.query(`insert into ${REBUILD_READ_SCHEMA}.kafka_offsets select * from ${LIVE_READ_SCHEMA}.kafka_offsets`);
+    await client.query(`alter schema ${LIVE_READ_SCHEMA} rename to ${REPLACED_READ_SCHEMA}`);
+    await client.query(`alter schema ${REBUILD_READ_SCHEMA} rename to ${LIVE_READ_SCHEMA}`);
+    await client.query(`drop schema ${REPLACED_READ_SCHEMA} cascade`);
   });
   const progress = { eventsDone: done, eventsTotal: total, eventsPerSecond: rate() };
   logger.info(progress, 'projection rebuilt and switched over');

@@ -1,6 +1,8 @@
 // `npm run replay`: rebuilds the payments read models from the start of the event store and switches over,
 // printing progress. Safe while everything runs: the live tables serve until the switch.
-import { type CommonConfig, commonConfigSpec, createLogger, createPool, loadConfig } from '@payments/runtime';
+import { type CommonConfig, commonConfigSpec, loadConfig } from '@payments/runtime/config';
+import { createLogger } from '@payments/runtime/logger';
+import { createPool } from '@payments/runtime/pg';
 import { runRebuild } from './rebuild-requests.ts';
 
 const config = loadConfig<CommonConfig>(commonConfigSpec);

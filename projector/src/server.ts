@@ -1,5 +1,6 @@
 // Entry point of the projector process.
-import { createLogger, onShutdown, runMain } from '@payments/runtime';
+import { createLogger } from '@payments/runtime/logger';
+import { onShutdown, runMain } from '@payments/runtime/shutdown';
 import { loadProjectorConfig, startProjector } from './service.ts';
 
 await runMain(loadProjectorConfig, async (config) => {

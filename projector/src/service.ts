@@ -1,12 +1,7 @@
 // Composition root of the projector process: the live consumer (group `projector`) and the rebuild worker.
-import {
-  type ConsumerService,
-  type ConsumerServiceConfig,
-  consumerServiceConfigSpec,
-  type Logger,
-  loadConfig,
-  startConsumerService,
-} from '@payments/runtime';
+import { loadConfig } from '@payments/runtime/config';
+import { type ConsumerService, type ConsumerServiceConfig, consumerServiceConfigSpec, startConsumerService } from '@payments/runtime/kafka';
+import type { Logger } from '@payments/runtime/logger';
 import { projectorHandler } from './projector.ts';
 import { failInterruptedRebuilds, watchRebuildRequests } from './rebuild-requests.ts';
 

@@ -1,15 +1,11 @@
 // The query API as a fastify app: shared base, WebSocket support, then the read routes.
 import websocket from '@fastify/websocket';
-import {
-  type App,
-  createBaseApp,
-  type EventStore,
-  type Logger,
-  type MerchantPositions,
-  type Pool,
-  type Registry,
-  type TokenVerifier,
-} from '@payments/runtime';
+import type { TokenVerifier } from '@payments/runtime/auth';
+import { type App, createBaseApp } from '@payments/runtime/http';
+import type { Logger } from '@payments/runtime/logger';
+import type { Registry } from '@payments/runtime/metrics';
+import type { EventStore, Pool } from '@payments/runtime/pg';
+import type { MerchantPositions } from '@payments/runtime/positions';
 import { eventHistoryRoutes } from './events/routes.ts';
 import { paymentReadRoutes } from './payments/routes.ts';
 import { projectionRoutes } from './projections/routes.ts';
@@ -35,14 +31,7 @@ export type QueryApiDeps = {
 };
 
 export async function buildQueryApi(deps: QueryApiDeps): Promise<App> {
-  const app = await createBaseApp({
-    logger: deps.logger,
-    registry: deps.registry,
-    verifier: deps.verifier,
-    corsOrigins: deps.corsOrigins,
-    ...(deps.requestTimeoutMs ? { requestTimeoutMs: deps.requestTimeoutMs } : {}),
-    readiness: { postgres: async () => void (await deps.pool.query('select 1')) },
-  });
+  const app = await createBaseApp(deps);
   await app.register(websocket, { options: { maxPayload: 4096 } });
   await app.register(paymentReadRoutes, {
     pool: deps.pool,

@@ -1,7 +1,10 @@
 // Read-your-writes: a query with `minPosition` (the position a command returned) waits, up to a bound,
 // until the read model reflects that event. Re-checked on every change-feed wake-up, with a slow fallback.
 // A merchant was shown its positions permuted (runtime/src/merchant-positions.ts): decoded here first.
-import { badRequest, type MerchantPositions, type Principal, type Queryable } from '@payments/runtime';
+import type { Principal } from '@payments/runtime/auth';
+import { badRequest } from '@payments/runtime/http';
+import type { Queryable } from '@payments/runtime/pg';
+import type { MerchantPositions } from '@payments/runtime/positions';
 import type { FastifyReply } from 'fastify';
 import { hasApplied } from './payments/queries.ts';
 import type { FeedTail } from './stream/feed-tail.ts';

@@ -1,7 +1,7 @@
 // Times given in query strings. The `date-time` format (RFC 3339) still admits strings JavaScript cannot turn
 // into an instant: a leap second ("23:59:60Z") or an RFC 9557 suffix ("...Z[Europe/Paris]"). Passed on, they
 // became an Invalid Date in SQL or NaN in the series arithmetic (500s); here they are a 400 like any bad value.
-import { badRequest } from '@payments/runtime';
+import { badRequest } from '@payments/runtime/http';
 
 export function parseInstant(value: string, where: string): Date {
   const instant = new Date(value);

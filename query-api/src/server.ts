@@ -1,5 +1,6 @@
 // Entry point of the query API process.
-import { createLogger, onShutdown, runMain } from '@payments/runtime';
+import { createLogger } from '@payments/runtime/logger';
+import { onShutdown, runMain } from '@payments/runtime/shutdown';
 import { loadQueryApiConfig } from './config.ts';
 import { startQueryApi } from './service.ts';
 

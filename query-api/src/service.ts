@@ -1,16 +1,11 @@
 // Composition root of the query API process: read models over REST and the change feed over WebSocket.
 import { createPublicKey } from 'node:crypto';
-import {
-  createPool,
-  createRegistry,
-  EventStore,
-  Gauge,
-  type Logger,
-  MerchantPositions,
-  remoteJwks,
-  startOpsServer,
-  TokenVerifier,
-} from '@payments/runtime';
+import { remoteJwks, TokenVerifier } from '@payments/runtime/auth';
+import { serveApi } from '@payments/runtime/http';
+import type { Logger } from '@payments/runtime/logger';
+import { createRegistry, Gauge } from '@payments/runtime/metrics';
+import { createPool, EventStore } from '@payments/runtime/pg';
+import { MerchantPositions } from '@payments/runtime/positions';
 import { buildQueryApi } from './app.ts';
 import type { QueryApiConfig } from './config.ts';
 import { loadStats } from './stats/queries.ts';
@@ -79,21 +74,14 @@ export async function startQueryApi(config: QueryApiConfig, logger: Logger): Pro
   });
 
   await tail.start();
-  const url = await app.listen({ host: config.host, port: config.port });
-  const ops = await startOpsServer({
-    host: config.opsHost,
-    port: config.opsPort,
-    registry,
-    ready: async () => void (await pool.query('select 1')),
-  });
-  logger.info({ url, ops: ops.url }, 'query-api listening');
+  const served = await serveApi(app, { ...config, registry, pool });
+  logger.info({ url: served.url, ops: served.opsUrl }, 'query-api listening');
   return {
-    url,
-    opsUrl: ops.url,
+    url: served.url,
+    opsUrl: served.opsUrl,
     async stop() {
-      await ops.close();
-      hub.close();
-      await app.close();
+      hub.close(); // streams first: the server waits for open sockets
+      await served.close();
       await tail.stop();
       await pool.end();
     },

@@ -1,5 +1,6 @@
 // Typed configuration, read once at start-up from the environment and validated as a whole: a bad start
 // lists every bad variable at once instead of failing on the first. Nothing else reads process.env.
+import { type PositionSecretConfig, positionSecretConfigSpec } from './merchant-positions.ts';
 
 export class ConfigError extends Error {
   readonly code = 'invalid_config';
@@ -97,6 +98,33 @@ export const httpConfigSpec = {
   opsHost: env.string('OPS_HOST', '127.0.0.1'),
 };
 export type HttpConfig = { httpRequestTimeoutMs: number; opsHost: string };
+
+/** Everything both APIs read alike; `<PREFIX>_PORT` and `<PREFIX>_OPS_PORT` are each API's own. */
+export const apiConfigSpec = (prefix: string, defaults: { port: number; opsPort: number }) => ({
+  ...commonConfigSpec,
+  ...httpConfigSpec,
+  host: env.string('HOST', '0.0.0.0'),
+  port: env.int(`${prefix}_PORT`, defaults.port, 0, 65535),
+  // /metrics and /health/* for operators, on OPS_HOST (loopback by default)
+  opsPort: env.int(`${prefix}_OPS_PORT`, defaults.opsPort, 0, 65535),
+  jwtIssuer: env.string('JWT_ISSUER', 'payments-command-api'),
+  jwtAudience: env.string('JWT_AUDIENCE', 'payments'),
+  corsOrigins: env.list('CORS_ORIGINS', ['http://localhost:5173']),
+  dbPoolMax: env.int('DB_POOL_MAX', 10, 1, 200),
+  // the key of the positions merchants are shown and pass back: the same in both APIs
+  ...positionSecretConfigSpec,
+});
+export type ApiConfig = CommonConfig &
+  HttpConfig &
+  PositionSecretConfig & {
+    host: string;
+    port: number;
+    opsPort: number;
+    jwtIssuer: string;
+    jwtAudience: string;
+    corsOrigins: string[];
+    dbPoolMax: number;
+  };
 export type CommonConfig = {
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: string;

@@ -14,10 +14,11 @@
 // empty, the planner chose a quadratic plan and one claim of a backlog ran for minutes.)
 //
 // Every relayed row leaves a dead tuple behind that later claims walk over until autovacuum removes it.
-import { Partitioners, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import type pg from 'pg';
-import { OUTBOX_CHANNEL, wakeRelays } from './event-store.ts';
 import type { Logger } from './logger.ts';
+import { wakeRelays } from './pg/event-store.ts';
+import { OUTBOX_CHANNEL } from './pg/names.ts';
 
 type OutboxRow = { id: number; topic: string; message_key: string; payload: string; headers: Record<string, string> };
 
@@ -179,18 +180,4 @@ export class OutboxRelay {
       client.release();
     }
   }
-}
-
-/** The producer the relay needs: idempotent, acks all, one request in flight so retries keep order. */
-export function relayProducerConfig() {
-  return {
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // Java-compatible murmur2 of the key: a payment's events share a partition with any Java producer's
-    createPartitioner: Partitioners.DefaultPartitioner,
-    // an idempotent producer keeps retrying (kafkajs warns about anything less); the relay's own loop
-    // surfaces a broker that stays away
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
-  } as const;
 }

@@ -2,7 +2,7 @@
 // needs what fetch refuses or rewrites (no Content-Type with a body, raw non-ASCII header bytes, a lying
 // media type, headers past the server's limit), and the answer is read as bytes, never trusted to be JSON.
 import { request } from 'node:http';
-import type { Pool } from '@payments/runtime';
+import type { Pool } from '@payments/runtime/pg';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
 

@@ -9,7 +9,9 @@ import { loadAuthorizerConfig, startAuthorizer } from '@payments/authorizer';
 import { loadCommandApiConfig, startCommandApi } from '@payments/command-api';
 import { loadProjectorConfig, startProjector } from '@payments/projector';
 import { loadQueryApiConfig, startQueryApi } from '@payments/query-api';
-import { createKafka, createLogger, createPool, ensureTopics, migrate, type Pool } from '@payments/runtime';
+import { createKafka, ensureTopics } from '@payments/runtime/kafka';
+import { createLogger } from '@payments/runtime/logger';
+import { createPool, migrate, type Pool } from '@payments/runtime/pg';
 import pg from 'pg';
 
 export const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

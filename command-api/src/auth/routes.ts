@@ -1,7 +1,9 @@
 // Token endpoint and public key set. Tokens are short-lived RS256 JWTs; the JWKS lets the query API and
 // anyone else verify them without the signing key.
 
-import { type App, type Pool, type TokenIssuer, unauthorized } from '@payments/runtime';
+import type { TokenIssuer } from '@payments/runtime/auth';
+import { type App, unauthorized } from '@payments/runtime/http';
+import type { Pool } from '@payments/runtime/pg';
 import { ErrorResponseSchema, TokenRequestSchema, TokenResponseSchema } from '@payments/schemas';
 import type { FastifyRequest } from 'fastify';
 import { authenticateClient } from './clients.ts';

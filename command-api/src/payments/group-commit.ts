@@ -12,7 +12,8 @@
 // expired, and a batch that lost a race for a key (a transaction that committed the key after the
 // statement's snapshot was taken makes the key insert fail; the careful path then sees the key).
 
-import { type AppendRequest, appendCtes, type EventStore, eventColumns, HttpError, type Pool, withTransaction } from '@payments/runtime';
+import { HttpError } from '@payments/runtime/http';
+import { type AppendRequest, appendCtes, type EventStore, eventColumns, type Pool, withTransaction } from '@payments/runtime/pg';
 import { type KeyClaim, lockName, type StoredResponse } from './idempotency.ts';
 
 export type PaymentWrite = {

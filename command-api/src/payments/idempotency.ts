@@ -4,7 +4,8 @@
 // while the first is in flight cannot take the lock (409); after it, it finds the stored response and
 // replays it (same body) or refuses (another body: 422).
 import { createHash } from 'node:crypto';
-import { conflict, HttpError, type PoolClient } from '@payments/runtime';
+import { conflict, HttpError } from '@payments/runtime/http';
+import type { PoolClient } from '@payments/runtime/pg';
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 

@@ -2,23 +2,10 @@
 // payments share transactions through group commit (group-commit.ts); reviews take one each. Either way the
 // event, its outbox row and the stored response commit together.
 
-import {
-  type App,
-  badRequest,
-  ConcurrencyError,
-  conflict,
-  type EventStore,
-  forbidden,
-  jsonNumberText,
-  notFound,
-  type Pool,
-  type PoolClient,
-  type Principal,
-  principalOf,
-  requireRole,
-  uuidv7,
-  withTransaction,
-} from '@payments/runtime';
+import type { Principal } from '@payments/runtime/auth';
+import { type App, badRequest, conflict, forbidden, jsonNumberText, notFound, principalOf, requireRole } from '@payments/runtime/http';
+import { uuidv7 } from '@payments/runtime/ids';
+import { ConcurrencyError, type EventStore, type Pool, type PoolClient, withTransaction } from '@payments/runtime/pg';
 import {
   ErrorResponseSchema,
   foldPayment,

@@ -1,7 +1,8 @@
 // The history for analysts as NDJSON, streamed from a server-side cursor inside one snapshot: memory stays
 // flat however long the history, and a slow reader slows only its own cursor (stream backpressure).
 import { Readable } from 'node:stream';
-import { type App, badRequest, type Pool, requireRole, toRecordedEvent } from '@payments/runtime';
+import { type App, badRequest, requireRole } from '@payments/runtime/http';
+import { type Pool, toRecordedEvent } from '@payments/runtime/pg';
 import { PAYMENT_EVENT_TYPES, type PaymentEventType } from '@payments/schemas';
 import { Type } from 'typebox';
 import { parseInstant } from '../instant.ts';

@@ -1,7 +1,7 @@
 // Reads of the payments read model. Lists use keyset pagination on (created_at, payment_id), newest first:
 // a page boundary never moves when new payments arrive, because new payments sort before every cursor.
 
-import { PAYMENT_COLUMNS, type PaymentRow, paymentFromRow, type Queryable } from '@payments/runtime';
+import { PAYMENT_COLUMNS, type PaymentRow, paymentFromRow, type Queryable } from '@payments/runtime/pg';
 import { type PaymentStatus, type PaymentView, toPaymentView } from '@payments/schemas';
 
 const toView = (row: PaymentRow): PaymentView => toPaymentView(paymentFromRow(row));

@@ -1,18 +1,10 @@
 // Payment reads. A merchant sees only its own payments: another merchant's payment is a 404, exactly like
 // one that does not exist, so ids cannot be probed (OWASP API1).
 
-import {
-  type App,
-  badRequest,
-  type EventStore,
-  forbidden,
-  type MerchantPositions,
-  notFound,
-  type Pool,
-  type Principal,
-  principalOf,
-  requireRole,
-} from '@payments/runtime';
+import type { Principal } from '@payments/runtime/auth';
+import { type App, badRequest, forbidden, notFound, principalOf, requireRole } from '@payments/runtime/http';
+import type { EventStore, Pool } from '@payments/runtime/pg';
+import type { MerchantPositions } from '@payments/runtime/positions';
 import {
   ErrorResponseSchema,
   foldPayment,

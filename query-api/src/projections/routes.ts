@@ -1,6 +1,7 @@
 // Projection rebuilds: analysts queue one here; the projector carries it out and records progress.
 
-import { type App, conflict, notFound, type Pool, principalOf, requireRole } from '@payments/runtime';
+import { type App, conflict, notFound, principalOf, requireRole } from '@payments/runtime/http';
+import { type Pool, REBUILD_CHANNEL } from '@payments/runtime/pg';
 import { ErrorResponseSchema } from '@payments/schemas';
 import { Type } from 'typebox';
 
@@ -71,7 +72,7 @@ export async function projectionRoutes(app: App, options: { pool: Pool }) {
             throw conflict(`a rebuild of ${request.params.name} is already queued or running`, 'rebuild_in_progress');
           throw error;
         });
-      await options.pool.query(`select pg_notify('projection_rebuilds', '')`);
+      await options.pool.query(`select pg_notify('${REBUILD_CHANNEL}', '')`);
       const rebuild = toRebuild(rows[0] as Row);
       return reply.status(202).header('location', `/api/projections/${rebuild.projection}/rebuilds/${rebuild.id}`).send(rebuild);
     },

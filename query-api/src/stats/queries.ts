@@ -2,7 +2,7 @@
 // change feed's head the counters correspond to: the global one for everyone, a merchant's own position
 // (merchant_position) for one merchant, so a merchant's figures and position move with its own traffic only.
 
-import type { Queryable } from '@payments/runtime';
+import type { Queryable } from '@payments/runtime/pg';
 import { formatMinor, OUTCOMES, type Outcome, PAYMENT_STATUSES, type Stats, type StatusCounts } from '@payments/schemas';
 
 const HEAD = `select case when $1::text is null then (select coalesce(max(position), 0) from feed.changes)

@@ -1,6 +1,7 @@
 // Counters and chart series; a merchant's token sees its own figures only.
 
-import { type App, badRequest, type Pool, principalOf, requireRole } from '@payments/runtime';
+import { type App, badRequest, principalOf, requireRole } from '@payments/runtime/http';
+import type { Pool } from '@payments/runtime/pg';
 import { ErrorResponseSchema, SeriesSchema, StatsSchema } from '@payments/schemas';
 import { Type } from 'typebox';
 import { parseInstant } from '../instant.ts';

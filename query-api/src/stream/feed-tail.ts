@@ -5,7 +5,8 @@
 // own position (merchant_position), the numbering a merchant's stream resumes by: commit-ordered and
 // gap-free per merchant too.
 import { EventEmitter } from 'node:events';
-import type { Logger, Pool, PoolClient } from '@payments/runtime';
+import type { Logger } from '@payments/runtime/logger';
+import { FEED_CHANNEL, type Pool, type PoolClient } from '@payments/runtime/pg';
 import type { PaymentView } from '@payments/schemas';
 
 export type FeedEntry = { position: number; merchantPosition: number; merchantId: string; payment: PaymentView };
@@ -56,7 +57,7 @@ export class FeedTail extends EventEmitter<{ entries: [FeedEntry[]] }> {
         client.release(error);
         setTimeout(() => !this.stopped && this.listen(), 1000).unref();
       });
-      await client.query('listen feed_changes');
+      await client.query(`listen ${FEED_CHANNEL}`);
       this.listener = client;
     } catch (error) {
       this.logger.warn({ err: error }, 'feed LISTEN failed; polling');

@@ -1,6 +1,6 @@
 // WebSocket /api/stream: authenticated at the upgrade (Authorization header or `token` query parameter),
 // resumable with `since=<position>`. A principal past its connection cap is refused at the upgrade (429).
-import { type App, authenticate, HttpError, requireRole } from '@payments/runtime';
+import { type App, authenticate, HttpError, requireRole } from '@payments/runtime/http';
 import { Type } from 'typebox';
 import type { StreamHub } from './stream-hub.ts';
 

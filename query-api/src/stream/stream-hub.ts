@@ -9,7 +9,8 @@
 // refused with a close code), a principal holds a bounded number of sockets, and a socket closes when the
 // token it was opened with expires.
 
-import type { Logger, Principal } from '@payments/runtime';
+import type { Principal } from '@payments/runtime/auth';
+import type { Logger } from '@payments/runtime/logger';
 import type { Stats } from '@payments/schemas';
 import type { WebSocket } from 'ws';
 import type { FeedEntry, FeedTail } from './feed-tail.ts';

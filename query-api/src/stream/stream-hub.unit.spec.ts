@@ -2,7 +2,7 @@
 // scoping in the merchant's own numbering, the bounded buffer that closes a client that stops reading without
 // touching the others, and the bounds: catch-up window, head, connections per principal, token expiry.
 import { EventEmitter } from 'node:events';
-import { createLogger } from '@payments/runtime';
+import { createLogger } from '@payments/runtime/logger';
 import type { PaymentView, Stats } from '@payments/schemas';
 import { describe, expect, it, vi } from 'vitest';
 import type { FeedEntry, FeedTail } from './feed-tail.ts';

@@ -10,7 +10,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import helmet from 'helmet';
 import type { TokenVerifier } from '../auth.ts';
 import type { Logger } from '../logger.ts';
+import type { MerchantPositions } from '../merchant-positions.ts';
 import { Histogram, type Registry } from '../metrics.ts';
+import { startOpsServer } from '../ops-server.ts';
+import type { Queryable } from '../pg/db.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { clientError, frameworkError, installErrorHandler } from './errors.ts';
 import { parseJsonBody } from './json-body.ts';
@@ -47,7 +50,12 @@ export type BaseAppOptions = {
   registry: Registry;
   verifier: TokenVerifier;
   corsOrigins: string[];
-  readiness: Record<string, ReadinessCheck>;
+  /** Ready only while PostgreSQL answers. */
+  pool: Queryable;
+  /** The positions merchants are shown and pass back: `app.merchantPositions`. */
+  merchantPositions: MerchantPositions;
+  /** Further readiness checks, beside PostgreSQL's. */
+  readiness?: Record<string, ReadinessCheck>;
   bodyLimit?: number;
   /** How long a client has to send a whole request, headers and body (HTTP_REQUEST_TIMEOUT_MS); default 10 s. */
   requestTimeoutMs?: number;
@@ -60,6 +68,13 @@ export type App = FastifyInstance<
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** A position as its caller is shown it: `app.merchantPositions.shown(principal, position)`. */
+    merchantPositions: MerchantPositions;
+  }
+}
 
 export async function createBaseApp(options: BaseAppOptions): Promise<App> {
   const requestTimeout = options.requestTimeoutMs ?? 10_000;
@@ -138,10 +153,15 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     );
   });
 
+  app.decorate('merchantPositions', options.merchantPositions);
+  const readiness: Record<string, ReadinessCheck> = {
+    postgres: async () => void (await options.pool.query('select 1')),
+    ...options.readiness,
+  };
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_request, reply) => {
     const results = await Promise.all(
-      Object.entries(options.readiness).map(async ([name, check]) => {
+      Object.entries(readiness).map(async ([name, check]) => {
         try {
           await check();
           return [name, 'ok'] as const;
@@ -177,5 +197,32 @@ function routeMethods(app: App): (path: string) => string[] {
     for (const route of routes) if (route.pattern.test(path)) for (const method of route.methods) allowed.add(method);
     if (allowed.has('GET')) allowed.add('HEAD');
     return [...allowed].sort();
+  };
+}
+
+export type ServedApi = { url: string; opsUrl: string; close: () => Promise<void> };
+
+/**
+ * Listens on the public address, and serves /metrics and /health/* on the operations address (OPS_HOST,
+ * loopback by default). `close` stops the operations endpoint first, then intake, finishing requests in flight.
+ */
+export async function serveApi(
+  app: App,
+  options: { host: string; port: number; opsHost: string; opsPort: number; registry: Registry; pool: Queryable },
+): Promise<ServedApi> {
+  const url = await app.listen({ host: options.host, port: options.port });
+  const ops = await startOpsServer({
+    host: options.opsHost,
+    port: options.opsPort,
+    registry: options.registry,
+    ready: async () => void (await options.pool.query('select 1')),
+  });
+  return {
+    url,
+    opsUrl: ops.url,
+    close: async () => {
+      await ops.close();
+      await app.close();
+    },
   };
 }

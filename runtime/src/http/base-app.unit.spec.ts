@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, type TokenVerifier } from '../auth.ts';
 import { createLogger } from '../logger.ts';
+import { MerchantPositions } from '../merchant-positions.ts';
 import { createRegistry } from '../metrics.ts';
 import { requireRole } from './auth-plugin.ts';
 import { createBaseApp, SECURITY_HEADERS } from './base-app.ts';
@@ -17,7 +18,8 @@ describe('security headers', () => {
       registry: createRegistry('test'),
       verifier: { verify: async () => Promise.reject(new Error('no tokens here')) } as unknown as TokenVerifier,
       corsOrigins: [],
-      readiness: {},
+      pool: { query: async () => ({ rows: [] }) } as never,
+      merchantPositions: new MerchantPositions('test'),
     });
     try {
       for (const url of ['/health/live', '/nowhere']) {
@@ -50,7 +52,8 @@ async function testApp(requestTimeoutMs?: number) {
       },
     } as unknown as TokenVerifier,
     corsOrigins: ['http://dashboard.test'],
-    readiness: {},
+    pool: { query: async () => ({ rows: [] }) } as never,
+    merchantPositions: new MerchantPositions('test'),
     ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
   });
   app.get(

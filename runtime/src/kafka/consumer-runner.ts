@@ -13,9 +13,9 @@
 import { type PaymentEvent, PaymentEventSchema, type RecordedEvent } from '@payments/schemas';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Compile } from 'typebox/compile';
-import type { Logger } from './logger.ts';
-import { Counter, Gauge, type Registry } from './metrics.ts';
-import { relayProducerConfig } from './outbox-relay.ts';
+import type { Logger } from '../logger.ts';
+import { Counter, Gauge, type Registry } from '../metrics.ts';
+import { reliableProducerConfig } from './producer.ts';
 
 const checkEvent = Compile(PaymentEventSchema);
 
@@ -138,7 +138,7 @@ export class ConsumerRunner {
       minBytes: options.minBytes,
       retry: { retries: 10, maxRetryTime: 5000 },
     });
-    this.dlq = options.kafka.producer(relayProducerConfig());
+    this.dlq = options.kafka.producer(reliableProducerConfig());
     const { GROUP_JOIN, CRASH, DISCONNECT } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => {
       this.handled.clear(); // offsets of partitions we may no longer own are not ours to commit

@@ -3,10 +3,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { LIVE_READ_SCHEMA } from './names.ts';
 
-const MIGRATIONS_DIR = join(import.meta.dirname, '..', 'migrations');
+const MIGRATIONS_DIR = join(import.meta.dirname, '..', '..', 'migrations');
 const MIGRATION_LOCK = 7_000_001;
-export const LIVE_READ_SCHEMA = 'read';
 
 /** The read-model DDL for a schema name: `read` when migrating, a fresh name during a rebuild. */
 export function readModelDdl(schema: string): string {

@@ -2,7 +2,7 @@
 // explicitly (the broker does not auto-create topics). kafkajs 2.2.4 runs with one repair of ours,
 // patches/kafkajs+2.2.4.patch (its request queue's timer), applied by patch-package on install.
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../logger.ts';
 
 export type { Kafka };
 

@@ -2,10 +2,9 @@
 // concurrency per stream, and reads streams back. Positions are global but assigned at insert, not at
 // commit: readers of the global order must use tx_id (see readAllVisible) rather than trust position gaps.
 import type { EventMetadata, NewEvent, RecordedEvent } from '@payments/schemas';
+import { uuidv7 } from '../ids.ts';
 import type { Queryable } from './db.ts';
-import { uuidv7 } from './ids.ts';
-
-export const OUTBOX_CHANNEL = 'es_outbox';
+import { OUTBOX_CHANNEL } from './names.ts';
 
 export class ConcurrencyError extends Error {
   readonly code = 'concurrency_conflict';

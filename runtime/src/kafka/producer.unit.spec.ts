@@ -1,7 +1,7 @@
 // A payment's events must stay on the partition its earlier events went to, whatever the client library or
 // its version: the relay's partitioner is pinned here to Kafka's own murmur2 partitions, computed once.
 import { describe, expect, it } from 'vitest';
-import { relayProducerConfig } from './outbox-relay.ts';
+import { reliableProducerConfig } from './producer.ts';
 
 const metadata = (n: number) =>
   Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
@@ -20,13 +20,13 @@ const GOLDEN: [string, number, number, number][] = [
 
 describe("the relay's partitioner", () => {
   it.each(GOLDEN)('%j keeps its partition', (key, p6, p12, p24) => {
-    const partition = relayProducerConfig().createPartitioner();
+    const partition = reliableProducerConfig().createPartitioner();
     const at = (n: number) => partition({ topic: 'payments.events', partitionMetadata: metadata(n), message: { key, value: 'v' } });
     expect([at(6), at(12), at(24)]).toEqual([p6, p12, p24]);
   });
 
   it("keeps a message's own partition", () => {
-    const partition = relayProducerConfig().createPartitioner();
+    const partition = reliableProducerConfig().createPartitioner();
     expect(partition({ topic: 't', partitionMetadata: metadata(6), message: { key: 'k', value: 'v', partition: 4 } })).toBe(4);
   });
 });

@@ -2,13 +2,13 @@
 // over payments.events running the service's batch handler, and the operations endpoint (/metrics,
 // /health/*) on loopback. One shutdown path: the ops endpoint, then the consumer (it finishes its batch and
 // commits its offsets), then whatever the service added, then the pool.
-import { type CommonConfig, type ConsumerConfig, commonConfigSpec, consumerConfigSpec, env } from './config.ts';
+import { type CommonConfig, type ConsumerConfig, commonConfigSpec, consumerConfigSpec, env } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { createRegistry } from '../metrics.ts';
+import { startOpsServer } from '../ops-server.ts';
+import { createPool, type Pool } from '../pg/db.ts';
+import { createKafka } from './client.ts';
 import { type BatchHandler, ConsumerRunner } from './consumer-runner.ts';
-import { createPool, type Pool } from './db.ts';
-import { createKafka } from './kafka.ts';
-import type { Logger } from './logger.ts';
-import { createRegistry } from './metrics.ts';
-import { startOpsServer } from './ops-server.ts';
 
 export type ConsumerServiceConfig = CommonConfig & ConsumerConfig & { groupId: string; opsHost: string; opsPort: number };
 
