@@ -3,18 +3,29 @@
 // transactions are in flight wait for one to finish. The bounded wait is what makes batches at moderate
 // rates. Under load, one commit (one WAL flush) carries many payments.
 //
-// A batch is normally one statement, one round trip, its own transaction: it claims each idempotency key with
-// an advisory lock, finds keys already used, appends the other payments with their outbox rows and stores
-// their keyed responses. Every guarantee of the single-request path holds per payment: a key seen twice in a
-// batch, or locked by another transaction, is "in flight" (409); a stored key replays its response or refuses
-// another body (422); the event, outbox and key rows commit together. The rare cases that statement leaves
-// alone take the careful path, one statement per step in one transaction: keys whose stored response
-// expired, and a batch that lost a race for a key (a transaction that committed the key after the
-// statement's snapshot was taken makes the key insert fail; the careful path then sees the key).
+// A batch is normally one statement, one round trip, its own transaction: it claims the idempotency keys,
+// appends the other payments with their outbox rows and stores their keyed responses. The key rules (lock,
+// look up, expire, replay or refuse, store) are idempotency.ts's, in SQL form for this statement; a key seen
+// twice in one batch is in flight for the later requests. The rare cases that statement leaves alone take the
+// careful path, one statement per step in one transaction: keys whose stored response expired, and a batch
+// that lost a race for a key (a transaction that committed the key after the statement's snapshot was taken
+// makes the key insert fail; the careful path then sees the key).
 
 import { HttpError } from '@payments/runtime/http';
 import { type AppendRequest, appendCtes, type EventStore, eventColumns, type Pool, withTransaction } from '@payments/runtime/pg';
-import { type KeyClaim, lockName, type StoredResponse } from './idempotency.ts';
+import {
+  claimKeys,
+  judgeKey,
+  KEY_CLAIM_CTES,
+  type KeyClaim,
+  keyInFlight,
+  keyRememberCte,
+  lockName,
+  rememberResponses,
+  type StoredKeyRow,
+  type StoredResponse,
+  storedKey,
+} from './idempotency.ts';
 
 export type PaymentWrite = {
   claim: KeyClaim | null;
@@ -26,9 +37,6 @@ export type PaymentWrite = {
 export type WriteOutcome = StoredResponse & { replayed: boolean };
 
 type Pending = PaymentWrite & { queuedAt: number; resolve: (outcome: WriteOutcome) => void; reject: (error: unknown) => void };
-
-const inFlight = () => new HttpError(409, 'idempotency_key_in_use', 'a request with this Idempotency-Key is still in flight');
-const reused = () => new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
 
 export class GroupCommitter {
   private queue: Pending[] = [];
@@ -103,7 +111,7 @@ export class GroupCommitter {
     const distinct: Pending[] = [];
     for (const p of batch) {
       const name = p.claim && lockName(p.claim);
-      if (name && seen.has(name)) outcomes.set(p, inFlight());
+      if (name && seen.has(name)) outcomes.set(p, keyInFlight());
       else {
         if (name) seen.add(name);
         distinct.push(p);
@@ -146,15 +154,7 @@ export class GroupCommitter {
       this.eventStore.topic,
       this.options.ttlSeconds,
     ];
-    const { rows } = await this.pool.query<{
-      ord: number;
-      locked: boolean;
-      stored_hash: string | null;
-      stored_status: number | null;
-      stored_body: unknown;
-      expired: boolean | null;
-      position: number | null;
-    }>({
+    const { rows } = await this.pool.query<{ ord: number; locked: boolean; position: number | null } & StoredKeyRow>({
       name: 'group-commit',
       text: ONE_STATEMENT_SQL,
       values,
@@ -162,12 +162,11 @@ export class GroupCommitter {
     const careful: Pending[] = [];
     for (const row of rows) {
       const p = batch[row.ord - 1] as Pending;
-      if (!row.locked) outcomes.set(p, inFlight());
-      else if (row.stored_hash !== null) {
-        if (row.expired) careful.push(p);
-        else if (row.stored_hash !== p.claim?.requestHash) outcomes.set(p, reused());
-        else outcomes.set(p, { status: row.stored_status as number, body: row.stored_body, replayed: true });
-      } else if (row.position === null) throw new Error(`new payment id collided: ${p.append.streamId}`);
+      const judged = p.claim ? judgeKey(p.claim, row.locked, storedKey(row)) : 'fresh';
+      if (judged === 'expired') careful.push(p);
+      else if (judged instanceof HttpError) outcomes.set(p, judged);
+      else if (judged !== 'fresh') outcomes.set(p, { ...judged, replayed: true });
+      else if (row.position === null) throw new Error(`new payment id collided: ${p.append.streamId}`);
       else outcomes.set(p, { status: p.response.status, body: { ...p.response.body, position: row.position }, replayed: false });
     }
     return careful;
@@ -177,51 +176,18 @@ export class GroupCommitter {
   private async commitCarefully(batch: Pending[], outcomes: Map<Pending, WriteOutcome | HttpError>): Promise<void> {
     const settled = await withTransaction(this.pool, async (client) => {
       const results = new Map<Pending, WriteOutcome | HttpError>();
-      // 1. claim keys: one lock attempt each
-      const claimed = batch.filter((p) => p.claim);
-      if (claimed.length) {
-        const { rows } = await client.query<{ ok: boolean }>({
-          name: 'idempotency-lock',
-          text: 'select pg_try_advisory_xact_lock(hashtextextended(n, 7)) as ok from unnest($1::text[]) with ordinality as t(n, i) order by i',
-          values: [claimed.map((p) => lockName(p.claim as KeyClaim))],
-        });
-        const locked = claimed.filter((p, i) => {
-          if (rows[i]?.ok) return true;
-          results.set(p, inFlight());
-          return false;
-        });
-        // 2. keys already used: replay the stored response, refuse another body, forget expired ones
-        if (locked.length) {
-          const { rows: stored } = await client.query<{
-            i: number;
-            request_hash: string;
-            response_status: number;
-            response_body: unknown;
-            expired: boolean;
-          }>({
-            name: 'idempotency-stored',
-            text: `select t.i, k.request_hash, k.response_status, k.response_body, k.expires_at <= now() as expired
-               from unnest($1::text[], $2::text[], $3::text[]) with ordinality as t(scope, endpoint, key, i)
-               join es.idempotency_keys k on k.scope = t.scope and k.endpoint = t.endpoint and k.idempotency_key = t.key`,
-            values: [locked.map((p) => p.claim?.scope), locked.map((p) => p.claim?.endpoint), locked.map((p) => p.claim?.key)],
-          });
-          const expired: Pending[] = [];
-          for (const row of stored) {
-            const p = locked[row.i - 1] as Pending;
-            if (row.expired) expired.push(p);
-            else if (row.request_hash !== p.claim?.requestHash) results.set(p, reused());
-            else results.set(p, { status: row.response_status, body: row.response_body, replayed: true });
-          }
-          if (expired.length) {
-            await client.query(
-              `delete from es.idempotency_keys k using unnest($1::text[], $2::text[], $3::text[]) as t(scope, endpoint, key)
-                where k.scope = t.scope and k.endpoint = t.endpoint and k.idempotency_key = t.key`,
-              [expired.map((p) => p.claim?.scope), expired.map((p) => p.claim?.endpoint), expired.map((p) => p.claim?.key)],
-            );
-          }
-        }
-      }
-      // 3. append every remaining payment in one statement, then remember the keyed responses
+      // 1. claim the keys: replay, refuse, or go on
+      const keyed = batch.filter((p) => p.claim);
+      const claims = await claimKeys(
+        client,
+        keyed.map((p) => p.claim as KeyClaim),
+      );
+      keyed.forEach((p, i) => {
+        const outcome = claims[i];
+        if (outcome instanceof HttpError) results.set(p, outcome);
+        else if (outcome && outcome !== 'fresh') results.set(p, { ...outcome, replayed: true });
+      });
+      // 2. append every remaining payment in one statement, then store the keyed responses
       const fresh = batch.filter((p) => !results.has(p));
       if (fresh.length) {
         const { recorded, conflicts } = await this.eventStore.appendMany(
@@ -230,30 +196,14 @@ export class GroupCommitter {
         );
         if (conflicts.length) throw new Error(`new payment ids collided: ${conflicts.join(', ')}`);
         const byStream = new Map(recorded.map((e) => [e.streamId, e]));
-        const keyed: { claim: KeyClaim; response: StoredResponse }[] = [];
+        const remembered: { claim: KeyClaim; response: StoredResponse }[] = [];
         for (const p of fresh) {
           const position = byStream.get(p.append.streamId)?.position;
           const response = { status: p.response.status, body: { ...p.response.body, position } };
           results.set(p, { ...response, replayed: false });
-          if (p.claim) keyed.push({ claim: p.claim, response });
+          if (p.claim) remembered.push({ claim: p.claim, response });
         }
-        if (keyed.length) {
-          await client.query({
-            name: 'idempotency-remember',
-            text: `insert into es.idempotency_keys (scope, endpoint, idempotency_key, request_hash, response_status, response_body, expires_at)
-             select scope, endpoint, key, hash, status, body, now() + make_interval(secs => $7)
-               from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::jsonb[]) as t(scope, endpoint, key, hash, status, body)`,
-            values: [
-              keyed.map((k) => k.claim.scope),
-              keyed.map((k) => k.claim.endpoint),
-              keyed.map((k) => k.claim.key),
-              keyed.map((k) => k.claim.requestHash),
-              keyed.map((k) => k.response.status),
-              keyed.map((k) => JSON.stringify(k.response.body)),
-              this.options.ttlSeconds,
-            ],
-          });
-        }
+        await rememberResponses(client, remembered, this.options.ttlSeconds);
       }
       return results;
     });
@@ -271,23 +221,11 @@ with input as (
                        $10::json[], $11::json[], $12::timestamptz[], $13::int[], $14::jsonb[])
     with ordinality as t(lock_name, scope, endpoint, key, request_hash, event_id, stream_id, stream_version, type, data, metadata,
                          occurred_at, response_status, response_body, ord)
-), claimed as materialized (
-  select ord, lock_name is null or pg_try_advisory_xact_lock(hashtextextended(lock_name, 7)) as locked from input
-), stored as materialized (
-  select t.ord, k.request_hash, k.response_status, k.response_body, k.expires_at <= now() as expired
-    from input t join es.idempotency_keys k on k.scope = t.scope and k.endpoint = t.endpoint and k.idempotency_key = t.key
-), fresh as materialized (
+), ${KEY_CLAIM_CTES}, fresh as materialized (
   select t.event_id, t.stream_id, t.stream_version, t.type, t.data, t.metadata, t.occurred_at, t.ord
     from input t join claimed c on c.ord = t.ord
    where c.locked and not exists (select 1 from stored s where s.ord = t.ord)
-), ${appendCtes('fresh', '$15')}, remember as (
-  insert into es.idempotency_keys (scope, endpoint, idempotency_key, request_hash, response_status, response_body, expires_at)
-  select t.scope, t.endpoint, t.key, t.request_hash, t.response_status,
-         t.response_body || jsonb_build_object('position', ins.position), now() + make_interval(secs => $16)
-    from ins join input t on t.event_id = ins.event_id
-   where t.key is not null
-)
-select t.ord, c.locked, s.request_hash as stored_hash, s.response_status as stored_status, s.response_body as stored_body,
-       s.expired, ins.position
+), ${appendCtes('fresh', '$15')}, ${keyRememberCte('$16')}
+select t.ord, c.locked, s.stored_hash, s.stored_status, s.stored_body, s.expired, ins.position
   from input t join claimed c on c.ord = t.ord left join stored s on s.ord = t.ord left join ins on ins.event_id = t.event_id
  order by t.ord`;

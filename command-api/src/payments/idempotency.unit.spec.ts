@@ -2,7 +2,7 @@
 // hashes the same (key order and whitespace do not matter); any other value, shape, path parameter or endpoint
 // does not.
 import { describe, expect, it } from 'vitest';
-import { requestHash } from './idempotency.ts';
+import { judgeKey, requestHash } from './idempotency.ts';
 
 const endpoint = 'POST /payments';
 /** A body as the server sees it: parsed from the wire text. */
@@ -82,5 +82,25 @@ describe('a different request hashes differently', () => {
 
   it('an empty body is not an empty object', () => {
     expect(requestHash(endpoint, {}, undefined)).not.toBe(requestHash(endpoint, {}, {}));
+  });
+});
+
+describe('what a request does with its key (judgeKey)', () => {
+  const claim = { scope: 'M1', endpoint: 'POST /api/payments', key: 'k', requestHash: 'h1' };
+  const stored = { requestHash: 'h1', status: 202, body: { paymentId: 'p' }, expired: false };
+
+  it('goes on with a key never used, and after forgetting an expired response', () => {
+    expect(judgeKey(claim, true, undefined)).toBe('fresh');
+    expect(judgeKey(claim, true, { ...stored, expired: true })).toBe('expired');
+  });
+
+  it('replays the stored response for the same request', () => {
+    expect(judgeKey(claim, true, stored)).toEqual({ status: 202, body: { paymentId: 'p' } });
+  });
+
+  it('refuses another request with the key (422), and any request while the key is locked (409)', () => {
+    expect(judgeKey(claim, true, { ...stored, requestHash: 'h2' })).toMatchObject({ statusCode: 422, error: 'idempotency_key_reused' });
+    expect(judgeKey(claim, false, undefined)).toMatchObject({ statusCode: 409, error: 'idempotency_key_in_use' });
+    expect(judgeKey(claim, false, stored)).toMatchObject({ statusCode: 409 });
   });
 });

@@ -3,7 +3,17 @@
 // event, its outbox row and the stored response commit together.
 
 import type { Principal } from '@payments/runtime/auth';
-import { type App, badRequest, conflict, forbidden, jsonNumberText, notFound, principalOf, requireRole } from '@payments/runtime/http';
+import {
+  type App,
+  badRequest,
+  conflict,
+  forbidden,
+  HttpError,
+  jsonNumberText,
+  notFound,
+  principalOf,
+  requireRole,
+} from '@payments/runtime/http';
 import { uuidv7 } from '@payments/runtime/ids';
 import { ConcurrencyError, type EventStore, type Pool, type PoolClient, withTransaction } from '@payments/runtime/pg';
 import {
@@ -23,7 +33,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { decide, type PaymentCommand, PaymentDomainError } from './decide.ts';
 import { GroupCommitter } from './group-commit.ts';
-import { claimKey, IDEMPOTENCY_KEY_PATTERN, type KeyClaim, rememberResponse, requestHash } from './idempotency.ts';
+import { claimKeys, IDEMPOTENCY_KEY_PATTERN, type KeyClaim, rememberResponses, requestHash } from './idempotency.ts';
 
 export type PaymentRoutesOptions = {
   pool: Pool;
@@ -93,11 +103,12 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
     const claim = idempotencyClaim(request, scope, endpoint, params);
     const outcome = await withTransaction(pool, async (client) => {
       if (claim) {
-        const stored = await claimKey(client, claim);
-        if (stored) return { ...stored, replayed: true };
+        const [outcome] = await claimKeys(client, [claim]);
+        if (outcome instanceof HttpError) throw outcome;
+        if (outcome && outcome !== 'fresh') return { ...outcome, replayed: true };
       }
       const fresh = await work(client);
-      if (claim) await rememberResponse(client, claim, fresh, options.idempotencyTtlSeconds);
+      if (claim) await rememberResponses(client, [{ claim, response: fresh }], options.idempotencyTtlSeconds);
       return { ...fresh, replayed: false };
     }).catch((error: unknown) => {
       throw toHttp(error);
