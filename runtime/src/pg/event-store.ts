@@ -1,6 +1,7 @@
 // The event store: appends events and their outbox rows in the caller's transaction, with optimistic
 // concurrency per stream, and reads streams back. Positions are global but assigned at insert, not at
-// commit: readers of the global order must use tx_id (see readAllVisible) rather than trust position gaps.
+// commit, so a gap may still be filled by a transaction in flight: nothing follows the global order by
+// position while writers run (a rebuild reads one snapshot; the change feed is numbered in commit order).
 import type { EventMetadata, NewEvent, RecordedEvent } from '@payments/schemas';
 import { uuidv7 } from '../ids.ts';
 import type { Queryable } from './db.ts';
