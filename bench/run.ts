@@ -1,30 +1,32 @@
 // `npm run bench`: the load benchmark (docs/PERFORMANCE.md). Reuses the running stack or starts one, then in
 // one run: baseline and command alternating in short rounds, a fixed-rate command pass, end to end with
-// per-stage timing, the HTTP ceiling and a replay. Prints a table; writes bench/results/latest.json and
-// latest.html. Every wait is bounded; all traffic goes to 127.0.0.1.
+// per-stage timing, the end-to-end capacity search, the HTTP ceiling and a replay. Prints a table; writes the
+// run to .data/bench/ (JSON and an HTML page with charts). Every wait is bounded; all traffic goes to 127.0.0.1.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createPool, relayProducerConfig } from '@payments/runtime';
-import { renderHtml } from './src/chart.ts';
+import { reliableProducerConfig } from '@payments/runtime/kafka';
+import { createPool } from '@payments/runtime/pg';
 import { type BenchContext, waitForQuietPipeline } from './src/context.ts';
-import { CpuMeter, cpuPriorities, findStackProcesses, type StackProcesses } from './src/cpu.ts';
-import { type BenchOptions, DEFAULT_FIXED_RATE, parseOptions, roundSeconds, USAGE } from './src/options.ts';
+import { CpuMeter, cpuPerItem, cpuPriorities, findStackProcesses, type StackProcesses } from './src/cpu.ts';
+import { renderHtml } from './src/html-report.ts';
+import { type BenchOptions, DEFAULT_FIXED_RATE, type Phase, parseOptions, roundSeconds, USAGE } from './src/options.ts';
 import { Baseline } from './src/phases/baseline.ts';
+import { runCapacity } from './src/phases/capacity.ts';
 import { CommandPhase, mergedLatency } from './src/phases/command.ts';
 import { runE2e } from './src/phases/e2e.ts';
 import { runHttpCeiling } from './src/phases/http-ceiling.ts';
 import { runReplay } from './src/phases/replay.ts';
 import { measureStages } from './src/phases/stages.ts';
 import { renderReport } from './src/report.ts';
-import { assemble, cpuPerItem, type FixedRatePass, type Machine, type PhaseData, type Settings } from './src/results.ts';
+import { assemble, type FixedRatePass, type Machine, type PhaseData, type Settings } from './src/results.ts';
 import { devTokens, reuseOrStartStack, type Stack } from './src/stack.ts';
 import { type Histogram, round, spread } from './src/stats.ts';
 import { StreamWatcher } from './src/stream-watcher.ts';
 
-const RESULTS_DIR = join(import.meta.dirname, 'results');
+const RESULTS_DIR = join(import.meta.dirname, '..', '.data', 'bench');
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toTimeString().slice(0, 8)}] ${line}\n`);
 
 let cleanup: (() => Promise<void>) | null = null;
@@ -69,13 +71,19 @@ async function main(): Promise<number> {
     settings = await describeSettings(ctx, processes);
     const seconds = roundSeconds(options);
 
-    const wants = (phase: string) => options.phases.includes(phase as BenchOptions['phases'][number]);
+    const wants = (phase: Phase) => options.phases.includes(phase);
+    /** Runs one phase; a failure is recorded and logged, and the run goes on with the next phase. */
+    const phase = async (name: string, run: () => Promise<void>) => {
+      try {
+        await run();
+      } catch (error) {
+        errors[name] = message(error);
+        log(`${name} failed: ${message(error)}`);
+      }
+    };
 
-    // ---- a checkpoint before each measured section (the warm-up, the rounds, each fixed-rate pass), as
-    // pgbench does before a run: a checkpoint PostgreSQL starts itself, and the surge of full-page writes
-    // that follows it, would otherwise land in one phase and not another. At full speed this machine writes
-    // max_wal_size's trigger (~540 MB of WAL) in 40 s, so one checkpoint at the start no longer covers a run:
-    // a WAL checkpoint began with the fixed-rate pass and doubled its 202 p99 ----
+    // a checkpoint before each measured section, as pgbench does before a run: otherwise one PostgreSQL starts
+    // itself (at full speed this machine reaches max_wal_size in ~40 s) lands in one phase and not another
     const checkpoint = async (before: string) => {
       try {
         await db.query('CHECKPOINT');
@@ -87,7 +95,7 @@ async function main(): Promise<number> {
     await checkpoint('the warm-up');
 
     // ---- warm-up: a cold stack (JIT, caches, connections) runs well below its steady state ----
-    if ((wants('command') || wants('e2e')) && options.warmupSeconds > 0) {
+    if ((wants('command') || wants('e2e') || wants('capacity')) && options.warmupSeconds > 0) {
       log(`warm-up: ${options.warmupSeconds} s of payments at full speed through the whole pipeline (not measured)`);
       // its own idempotency keys: a warm-up that shared the rounds' keys would turn round 1 into replays
       await new CommandPhase(ctx, 'warmup').warmUp(options.warmupSeconds);
@@ -107,52 +115,51 @@ async function main(): Promise<number> {
     };
     log(`idle: machine ${phases.idle.machineBusyPct}% busy with no load offered`);
 
-    // ---- baseline and command, alternating in short rounds ----
-    if (wants('baseline') || wants('command')) {
-      const command = wants('command') ? new CommandPhase(ctx) : null;
-      try {
-        if (wants('baseline')) {
-          baseline = new Baseline(ctx);
-          await baseline.setup();
-        }
-        if (baseline && options.warmupSeconds > 0) {
-          log('baseline: warm-up (2 s, not measured)');
-          await baseline.round(2);
-        }
-        await checkpoint('the rounds');
-        const baselineRounds: NonNullable<PhaseData['baseline']>['rounds'] = [];
-        const commandRounds: NonNullable<PhaseData['command']>['rounds'] = [];
-        const histograms: { histogram: Histogram }[] = [];
-        for (let i = 1; i <= options.rounds; i++) {
-          if (baseline) {
-            const b = await baseline.round(seconds);
-            log(`round ${i}/${options.rounds} baseline: ${round(b.tps)} tx/s (p99 ${b.latency.p99Ms} ms)`);
-            const { cpu: usage, ...rest } = b;
-            baselineRounds.push({ ...rest, cpuMsPerTx: cpuPerItem(usage, b.transactions) });
+    // ---- baseline and command, alternating in short rounds, then the command's fixed-rate pass ----
+    if (wants('baseline') || wants('command'))
+      await phase(wants('command') ? 'command' : 'baseline', async () => {
+        const command = wants('command') ? new CommandPhase(ctx) : null;
+        try {
+          if (wants('baseline')) {
+            baseline = new Baseline(ctx);
+            await baseline.setup();
+            if (options.warmupSeconds > 0) {
+              log('baseline: warm-up (2 s, not measured)');
+              await baseline.round(2);
+            }
           }
-          if (command) {
-            const c = await command.round(seconds);
-            const settled = await waitForQuietPipeline(ctx);
-            log(
-              `round ${i}/${options.rounds} command: ${round(c.rps)} accepted/s (p99 ${c.latency.p99Ms} ms, statuses ${JSON.stringify(c.statuses)}); pipeline caught up ${round(settled.seconds, 1)} s later`,
-            );
-            const { cpu: usage, histogram, ...rest } = c;
-            histograms.push({ histogram });
-            commandRounds.push({ ...rest, cpuMsPerPayment: cpuPerItem(usage, c.accepted), settleSeconds: round(settled.seconds, 2) });
+          await checkpoint('the rounds');
+          const baselineRounds: NonNullable<PhaseData['baseline']>['rounds'] = [];
+          const commandRounds: NonNullable<PhaseData['command']>['rounds'] = [];
+          const histograms: { histogram: Histogram }[] = [];
+          for (let i = 1; i <= options.rounds; i++) {
+            if (baseline) {
+              const { cpu: usage, ...b } = await baseline.round(seconds);
+              log(`round ${i}/${options.rounds} baseline: ${round(b.tps)} tx/s (p99 ${b.latency.p99Ms} ms)`);
+              baselineRounds.push({ ...b, cpuMsPerTx: cpuPerItem(usage, b.transactions) });
+            }
+            if (command) {
+              const { cpu: usage, histogram, ...c } = await command.round(seconds);
+              const settled = await waitForQuietPipeline(ctx);
+              log(
+                `round ${i}/${options.rounds} command: ${round(c.rps)} accepted/s (p99 ${c.latency.p99Ms} ms, statuses ${JSON.stringify(c.statuses)}); pipeline caught up ${round(settled.seconds, 1)} s later`,
+              );
+              histograms.push({ histogram });
+              commandRounds.push({ ...c, cpuMsPerPayment: cpuPerItem(usage, c.accepted), settleSeconds: round(settled.seconds, 2) });
+            }
           }
-        }
-        if (baseline) phases.baseline = { rounds: baselineRounds, tps: spread(baselineRounds.map((r) => r.tps)) };
-        if (command) {
+          if (baseline) phases.baseline = { rounds: baselineRounds, tps: spread(baselineRounds.map((r) => r.tps)) };
+          if (!command) return;
           const rps = spread(commandRounds.map((r) => r.rps));
           phases.command = { rounds: commandRounds, rps, saturatedLatency: mergedLatency(histograms) };
           const rate = options.rate ?? (rps.median > 0 ? Math.max(1, Math.round(rps.median / 2)) : DEFAULT_FIXED_RATE);
           log(`command: fixed rate ${rate}/s for ${options.durationSeconds} s (open loop, each payment followed to its decision)`);
           await waitForQuietPipeline(ctx);
           await checkpoint('the fixed-rate pass');
-          const f = await runE2e(ctx, { rate, seconds: options.durationSeconds, name: 'fixed' });
-          const { cpu: usage, samples: _samples, window: _window, ...rest } = f;
+          const e = await runE2e(ctx, { rate, seconds: options.durationSeconds, name: 'fixed' });
+          const { cpu: usage, samples: _samples, window: _window, ...f } = e;
           const pass: FixedRatePass = {
-            ...rest,
+            ...f,
             rateSource: options.rate ? '--rate' : 'half of the measured maximum',
             cpuMsPerPayment: cpuPerItem(usage, f.accepted),
           };
@@ -160,23 +167,17 @@ async function main(): Promise<number> {
           log(
             `command: at ${rate}/s 202 p50 ${f.ack.p50Ms} ms, p99 ${f.ack.p99Ms} ms, p99.9 ${f.ack.p999Ms} ms; decided p50 ${f.latency.p50Ms} ms, p99 ${f.latency.p99Ms} ms`,
           );
-          try {
-            pass.stages = await measureStages(ctx, f);
-          } catch (error) {
-            errors.stagesAtFixedRate = message(error);
-          }
+          await phase('stagesAtFixedRate', async () => {
+            pass.stages = await measureStages(ctx, e);
+          });
+        } finally {
+          await baseline?.close(); // its database is dropped by cleanup, after the last phase
         }
-      } catch (error) {
-        errors[wants('command') ? 'command' : 'baseline'] = message(error);
-        log(`baseline/command failed: ${message(error)}`);
-      } finally {
-        await baseline?.close(); // its database is dropped by cleanup, after the last phase
-      }
-    }
+      });
 
     // ---- end to end, with the stages of its sample ----
-    if (wants('e2e')) {
-      try {
+    if (wants('e2e'))
+      await phase('e2e', async () => {
         const settled = await waitForQuietPipeline(ctx);
         await checkpoint('the e2e pass');
         log(`e2e: ${options.e2eRate}/s offered for ${options.durationSeconds} s`);
@@ -186,47 +187,43 @@ async function main(): Promise<number> {
         log(
           `e2e: ${e.decided}/${e.accepted} decided; p50 ${e.latency.p50Ms} ms, p99 ${e.latency.p99Ms} ms, p99.9 ${e.latency.p999Ms} ms; drain ${e.drainSeconds ?? 'unfinished'} s`,
         );
-        try {
+        await phase('stages', async () => {
           phases.stages = await measureStages(ctx, e);
-        } catch (error) {
-          errors.stages = message(error);
-          log(`stages failed: ${message(error)}`);
-        }
-      } catch (error) {
-        errors.e2e = message(error);
-        log(`e2e failed: ${message(error)}`);
-      }
-    }
+        });
+      });
+
+    // ---- end-to-end capacity: a step search over offered rates ----
+    if (wants('capacity'))
+      await phase('capacity', async () => {
+        log(
+          `capacity: step search from ${options.capacityStart}/s, ${options.capacityStepSeconds} s per step, at most ${options.capacitySteps} steps`,
+        );
+        const c = await runCapacity(ctx, checkpoint);
+        phases.capacity = c;
+        log(
+          `capacity: ${c.ratePerSecond === null ? 'no step held' : `${c.ratePerSecond}/s holds`}; first failure ${c.firstFailingRate ?? 'none'}/s`,
+        );
+      });
 
     // ---- HTTP ceiling ----
-    if (wants('http')) {
-      try {
+    if (wants('http'))
+      await phase('http', async () => {
         await waitForQuietPipeline(ctx);
         log(`http: bare fastify route, ${options.connections} connections, ${options.durationSeconds} s`);
-        const h = await runHttpCeiling(ctx, options.durationSeconds);
-        const { cpu: usage, ...rest } = h;
-        phases.http = { ...rest, cpuMsPerRequest: cpuPerItem(usage, h.requests) };
+        const { cpu: usage, ...h } = await runHttpCeiling(ctx, options.durationSeconds);
+        phases.http = { ...h, cpuMsPerRequest: cpuPerItem(usage, h.requests) };
         log(`http: ${round(h.rps)} req/s`);
-      } catch (error) {
-        errors.http = message(error);
-        log(`http failed: ${message(error)}`);
-      }
-    }
+      });
 
     // ---- replay ----
-    if (wants('replay')) {
-      try {
+    if (wants('replay'))
+      await phase('replay', async () => {
         await waitForQuietPipeline(ctx);
         log('replay: rebuilding the payments projection');
-        const r = await runReplay(ctx);
-        const { cpu: usage, ...rest } = r;
-        phases.replay = { ...rest, cpuMsPerEvent: cpuPerItem(usage, r.events) };
+        const { cpu: usage, ...r } = await runReplay(ctx);
+        phases.replay = { ...r, cpuMsPerEvent: cpuPerItem(usage, r.events) };
         log(`replay: ${r.status}, ${r.events} events at ${round(r.eventsPerSecond)} events/s`);
-      } catch (error) {
-        errors.replay = message(error);
-        log(`replay failed: ${message(error)}`);
-      }
-    }
+      });
   } finally {
     await cleanup();
   }
@@ -235,10 +232,16 @@ async function main(): Promise<number> {
   const results = assemble(phases, errors, machine(), settings);
   const text = renderReport(results);
   console.log(`\n${text}`);
+  // one pair of files per run (named by its start, so they sort), and latest.* for the last one
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeAtomically(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeAtomically(join(RESULTS_DIR, 'latest.html'), renderHtml(results, text));
-  log('wrote bench/results/latest.json and bench/results/latest.html');
+  const name = `${results.generatedAt.replaceAll(':', '').slice(0, 17)}-${runId}`;
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  const html = renderHtml(results, text);
+  for (const base of [name, 'latest']) {
+    writeAtomically(join(RESULTS_DIR, `${base}.json`), json);
+    writeAtomically(join(RESULTS_DIR, `${base}.html`), html);
+  }
+  log(`wrote .data/bench/${name}.{json,html} (and latest.*)`);
   return Object.keys(errors).length ? 1 : 0;
 }
 
@@ -251,7 +254,7 @@ async function describeSettings(ctx: BenchContext, processes: StackProcesses): P
     durability[name] = Object.values(rows[0] ?? {})[0] ?? '?';
   }
   // kafkajs refuses an idempotent producer unless acks is -1 (all): the relay's config says which
-  durability.producer = relayProducerConfig().idempotent ? 'idempotent, acks=all' : 'not idempotent';
+  durability.producer = reliableProducerConfig().idempotent ? 'idempotent, acks=all' : 'not idempotent';
   durability.kafka = 'single broker, replication factor 1';
   // the figures degrade once the tables and indexes every payment touches outgrow PostgreSQL's buffer cache
   // (docs/PERFORMANCE.md), so a run says how big the database was when it started
@@ -284,6 +287,7 @@ async function describeSettings(ctx: BenchContext, processes: StackProcesses): P
     rounds: o.rounds,
     fixedRate: o.rate ?? 'half of the measured maximum',
     e2eRate: o.e2eRate,
+    capacity: { stepSeconds: o.capacityStepSeconds, start: o.capacityStart, resolution: o.capacityResolution, maxSteps: o.capacitySteps },
     phases: o.phases,
     stack: ctx.stack.startedByBench ? 'started by the bench' : 'reused',
     stackEnvironment,

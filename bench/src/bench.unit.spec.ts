@@ -1,9 +1,35 @@
-// Specifications of the bench's pure parts: the options, the offered traffic, the statistics and the page.
+// Specifications of the bench's pure parts: the options, the offered traffic, the capacity search, the
+// statistics and the page.
 import { describe, expect, it } from 'vitest';
-import { barChart, escapeHtml, stackedChart } from './chart.ts';
+import { escapeHtml, renderHtml, scriptJson } from './html-report.ts';
 import { parseOptions, roundSeconds } from './options.ts';
 import { PaymentRequestMix } from './payment-requests.ts';
+import { type CapacityStep, nextRate, verdict } from './phases/capacity.ts';
+import { assemble, type Machine, type Settings } from './results.ts';
 import { newHistogram, percentile, recordMs, spread, summarize } from './stats.ts';
+
+/** A capacity step that holds, with `over` changed. */
+const step = (over: Partial<CapacityStep>) => ({
+  rate: 1000,
+  offered: 10_000,
+  accepted: 10_000,
+  decided: 10_000,
+  p50Ms: 60,
+  p99Ms: 140,
+  ackP99Ms: 12,
+  drainSeconds: 0.3,
+  maxSendLagMs: 3,
+  cpuMsPerPayment: {
+    perItem: {},
+    postgresByClient: {},
+    pgCommitsPerItem: 0,
+    walFlushesPerItem: 0,
+    walKbPerItem: 0,
+    machineBusyPct: 0,
+    items: 0,
+  },
+  ...over,
+});
 
 describe('options', () => {
   it('default to the documented run: 10 s per phase, 32 connections, 1000/s end to end, 3 rounds, every phase, 10 s warm-up', () => {
@@ -13,8 +39,13 @@ describe('options', () => {
       rate: null,
       e2eRate: 1000,
       rounds: 3,
-      phases: ['baseline', 'command', 'e2e', 'http', 'replay'],
+      phases: ['baseline', 'command', 'e2e', 'capacity', 'http', 'replay'],
       warmupSeconds: 10,
+      capacityStepSeconds: 10,
+      capacityStart: 500,
+      capacityResolution: 250,
+      capacityMaxRate: 16_000,
+      capacitySteps: 8,
     });
   });
 
@@ -58,17 +89,16 @@ describe('the offered payments', () => {
     }
   });
 
-  it('send one in five to review (amount at or above 10000) and the rest below, in INR and EUR', () => {
+  it('send one in five to review (the shared generator) with amounts the API accepts', () => {
     const m = mix();
     const bodies = Array.from({ length: 1000 }, () => m.next()).map((r) => ({
       ...r,
-      body: JSON.parse(r.body) as { amount: string; currency: string },
+      body: JSON.parse(r.body) as { amount: string; currency: string; reference: string },
     }));
-    const review = bodies.filter((r) => Number(r.body.amount) >= 10_000);
-    expect(review.length).toBe(200);
-    expect(review.every((r) => r.review)).toBe(true);
-    expect(bodies.every((r) => /^\d+\.\d{2}$/.test(r.body.amount) && Number(r.body.amount) > 0)).toBe(true);
-    expect(new Set(bodies.map((r) => r.body.currency))).toEqual(new Set(['INR', 'EUR']));
+    expect(bodies.filter((r) => r.review)).toHaveLength(200);
+    expect(bodies.every((r) => /^\d+(\.\d+)?$/.test(r.body.amount) && Number(r.body.amount) > 0)).toBe(true);
+    expect(bodies.every((r) => r.body.reference.startsWith('bench-'))).toBe(true);
+    expect(new Set(bodies.map((r) => r.body.currency)).size).toBeGreaterThan(2);
   });
 
   it('are the same sequence on every run', () => {
@@ -99,26 +129,88 @@ describe('statistics', () => {
   });
 });
 
-describe('the page', () => {
-  it('escapes every label it draws', () => {
-    expect(escapeHtml('<a & "b">')).toBe('&lt;a &amp; &quot;b&quot;&gt;');
-    const svg = barChart('t', [{ label: '<script>', value: 1 }], 'ms');
-    expect(svg).not.toContain('<script>');
+describe('the capacity search', () => {
+  const bounds = { start: 500, resolution: 250, maxRate: 16_000, maxSteps: 8 };
+  /** Runs the search against a system that holds every rate up to `capacity`. */
+  const search = (capacity: number, b = bounds) => {
+    const steps: { rate: number; passed: boolean }[] = [];
+    for (let rate = nextRate(steps, b); rate !== null; rate = nextRate(steps, b)) steps.push({ rate, passed: rate <= capacity });
+    return steps.map((s) => s.rate);
+  };
+
+  it('doubles until a step fails, then bisects until pass and failure are the resolution apart', () => {
+    expect(search(2600)).toEqual([500, 1000, 2000, 4000, 3000, 2500, 2750]);
+    expect(search(2000)).toEqual([500, 1000, 2000, 4000, 3000, 2500, 2250]);
   });
 
-  it('draws a log scale for values across orders of magnitude, and nothing for no data', () => {
-    expect(
-      barChart(
-        'latency',
-        [
-          { label: 'a', value: 5 },
-          { label: 'b', value: 5000 },
-        ],
-        'ms',
-        'log',
-      ),
-    ).toContain('1,000');
-    expect(barChart('none', [], 'ms')).toBe('');
-    expect(stackedChart('none', [], 'ms')).toBe('');
+  it('halves towards zero when the first step fails, and stops at the resolution', () => {
+    expect(search(100)).toEqual([500, 250]);
+  });
+
+  it('stops at the highest rate allowed and after the most steps allowed', () => {
+    expect(search(1_000_000, { ...bounds, maxRate: 3000 })).toEqual([500, 1000, 2000, 3000]);
+    expect(search(1_000_000, { ...bounds, maxSteps: 3 })).toEqual([500, 1000, 2000]);
+  });
+
+  it('passes a step only with every payment accepted and decided, p99 <= 150 ms and a drain <= 2 s', () => {
+    expect(verdict(step({}))).toBeNull();
+    expect(verdict(step({ p99Ms: 150 }))).toBeNull();
+    expect(verdict(step({ p99Ms: 151 }))).toMatch(/p99 151 ms/);
+    expect(verdict(step({ drainSeconds: 2.1 }))).toMatch(/drain 2.1 s/);
+    expect(verdict(step({ drainSeconds: null }))).toMatch(/drain unfinished/);
+    expect(verdict(step({ accepted: 9_990 }))).toMatch(/10 of 10000 not accepted/);
+    expect(verdict(step({ decided: 9_999 }))).toMatch(/1 never seen decided/);
+  });
+});
+
+describe('the results', () => {
+  const capacityTarget = (ratePerSecond: number | null) =>
+    assemble({ capacity: { ratePerSecond, firstFailingRate: 500, steps: [] } }, {}, {} as Machine, {} as Settings).targets.find(
+      (t) => t.name === 'e2eCapacityPerSec',
+    );
+
+  it('meet the capacity target at 1000/s or more, and miss it when no step held', () => {
+    expect(capacityTarget(2000)).toMatchObject({ value: 2000, met: true });
+    expect(capacityTarget(750)).toMatchObject({ value: 750, met: false });
+    expect(capacityTarget(null)).toMatchObject({ value: null, met: false });
+  });
+});
+
+describe('the page', () => {
+  it('escapes every label and keeps its data from closing the script it is in', () => {
+    expect(escapeHtml('<a & "b">')).toBe('&lt;a &amp; &quot;b&quot;&gt;');
+    expect(scriptJson({ label: '</script><script>alert(1)' })).not.toContain('</script>');
+    expect(JSON.parse(scriptJson({ label: '</script>' }))).toEqual({ label: '</script>' });
+  });
+
+  it('inlines uPlot and draws the capacity search with the limit line', () => {
+    const results = {
+      generatedAt: '2026-12-01T00:00:00.000Z',
+      e2eCapacityPerSec: 2000,
+      targets: [{ name: 'e2eCapacityPerSec', target: '>= 1000', value: 2000, met: true, note: '<n>' }],
+      settings: { commit: 'abc' },
+      phases: {
+        capacity: {
+          ratePerSecond: 2000,
+          firstFailingRate: 4000,
+          steps: [
+            { ...step({ rate: 4000, p99Ms: 900 }), passed: false, reason: 'p99' },
+            { ...step({ rate: 2000 }), passed: true, reason: null },
+          ],
+        },
+      },
+    } as unknown as Parameters<typeof renderHtml>[0];
+    const html = renderHtml(results, 'report <pre>');
+    expect(html).toContain('uPlot'); // the library itself, so the page opens offline
+    expect(html).not.toContain('<script src=');
+    expect(html).toContain('report &lt;pre&gt;');
+    const charts = JSON.parse(/const CHARTS = (.*);\n/.exec(html)?.[1] ?? 'null') as {
+      title: string;
+      x: number[];
+      series: { label: string; values: number[] }[];
+    }[];
+    expect(charts[0]?.x).toEqual([2000, 4000]); // sorted by rate, not by the order tried
+    expect(charts[0]?.series.find((s) => s.label === 'e2e p99')?.values).toEqual([140, 900]);
+    expect(charts[0]?.series.find((s) => s.label === 'limit 150 ms')?.values).toEqual([150, 150]);
   });
 });

@@ -68,7 +68,7 @@ function readStat(pid: number): { ppid: number; own: number; children: number; n
 
 /**
  * How each stack process stands when cores are contended: its nice value and, where the kernel groups
- * scheduling by session (autogroup), its session's (runtime/src/cpu-priority.ts), e.g. "nice 10, session 10".
+ * scheduling by session (autogroup), its session's, e.g. "nice 10, session 10" (set by its supervisor).
  */
 export function cpuPriorities(stack: StackProcesses): Record<string, string> {
   const out: Record<string, string> = {};
@@ -279,10 +279,33 @@ export class CpuMeter {
   }
 }
 
-/** CPU ms per item (payment, transaction) for each group, rounded to 3 decimals. */
-export function perItem(usage: CpuUsage, items: number): Record<string, number> {
-  const out: Record<string, number> = {};
-  if (items <= 0) return out;
-  for (const [group, ms] of Object.entries(usage.ms)) out[group] = Math.round((ms / items) * 1000) / 1000;
-  return out;
+/**
+ * Rounded CPU ms per item for each process group, PostgreSQL's split by client, and PostgreSQL's commits
+ * (our databases) and WAL flushes and kilobytes (whole server) per item: group commit shows in the last two.
+ */
+export type CpuPerItem = {
+  perItem: Record<string, number>;
+  postgresByClient: Record<string, number>;
+  pgCommitsPerItem: number;
+  walFlushesPerItem: number;
+  walKbPerItem: number;
+  machineBusyPct: number;
+  items: number;
+};
+
+export function cpuPerItem(usage: CpuUsage, items: number): CpuPerItem {
+  const per = (value: number, digits = 3) => (items > 0 ? Math.round((value / items) * 10 ** digits) / 10 ** digits : 0);
+  const perItem: Record<string, number> = {};
+  for (const [group, ms] of Object.entries(usage.ms)) if (ms > 0) perItem[group] = per(ms);
+  const postgresByClient: Record<string, number> = {};
+  for (const [client, ms] of Object.entries(usage.postgresMs)) postgresByClient[client] = per(ms);
+  return {
+    perItem,
+    postgresByClient,
+    pgCommitsPerItem: per(usage.pg.commits, 2),
+    walFlushesPerItem: per(usage.pg.walSyncs),
+    walKbPerItem: per(usage.pg.walBytes / 1024, 2),
+    machineBusyPct: Math.round(usage.machineBusyPct * 10) / 10,
+    items,
+  };
 }

@@ -1,9 +1,8 @@
 // A lean HTTP/1.1 client for the open-loop sender: keep-alive connections that carry one request at a time,
 // each request written with one write(), each response parsed only as far as the bench needs (status line,
-// Content-Length, body). On this machine node:http's client spends ~83 µs of CPU per request (ClientRequest,
-// IncomingMessage, the agent's bookkeeping) against ~30 µs here, and every microsecond the load generator
-// spends is taken from the system it measures (docs/PERFORMANCE.md). Requests beyond `maxConnections` in
-// flight wait in a queue, as they would in an agent's.
+// Content-Length, body). The load generator's CPU is taken from the system it measures: side by side at
+// 1000/s this client cost ~95 µs of CPU per request, undici's Pool ~180-280 (docs/PERFORMANCE.md).
+// Requests beyond `maxConnections` in flight wait in a queue, as they would in an agent's.
 import { connect, type Socket } from 'node:net';
 
 export type LeanResponse = { status: number; body: string };

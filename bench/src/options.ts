@@ -2,7 +2,7 @@
 // every problem listed together (the same habit as the services' config).
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['baseline', 'command', 'e2e', 'http', 'replay'] as const;
+export const PHASES = ['baseline', 'command', 'e2e', 'capacity', 'http', 'replay'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export type BenchOptions = {
@@ -16,6 +16,12 @@ export type BenchOptions = {
   phases: Phase[];
   /** Seconds of unmeasured load through the whole pipeline first (JIT, caches, connections); 0 skips it. */
   warmupSeconds: number;
+  /** The capacity search (phases/capacity.ts): seconds per step, first rate, resolution, bounds. */
+  capacityStepSeconds: number;
+  capacityStart: number;
+  capacityResolution: number;
+  capacityMaxRate: number;
+  capacitySteps: number;
 };
 
 export const USAGE = `npm run bench -- [options]
@@ -30,6 +36,10 @@ export const USAGE = `npm run bench -- [options]
   --warmup <s>        unmeasured load through the whole pipeline before the command and e2e phases, the
                       baseline's before its rounds, and 3 s at the pass's own rate before each fixed-rate
                       pass (default 10; 0 skips all of it)
+  --capacity-step <s>        seconds per step of the capacity search (default 10)
+  --capacity-start <n>       its first rate, doubled until a step fails (default 500)
+  --capacity-resolution <n>  then bisected until pass and failure are this close (default 250)
+  --capacity-max <n>         highest rate tried (default 16000); --capacity-steps <n> most steps (default 8)
   --help`;
 
 export const DEFAULT_FIXED_RATE = 500;
@@ -46,6 +56,11 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       rounds: { type: 'string' },
       phases: { type: 'string' },
       warmup: { type: 'string' },
+      'capacity-step': { type: 'string' },
+      'capacity-start': { type: 'string' },
+      'capacity-resolution': { type: 'string' },
+      'capacity-max': { type: 'string' },
+      'capacity-steps': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -76,6 +91,11 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     // always in the canonical order: the pipeline-heavy phases run after the rounds, the rebuild last
     phases: PHASES.filter((p) => phases.includes(p)),
     warmupSeconds: values.warmup === '0' ? 0 : number('warmup', values.warmup, 10, 600),
+    capacityStepSeconds: number('capacity-step', values['capacity-step'], 10, 120),
+    capacityStart: number('capacity-start', values['capacity-start'], 500, 100_000),
+    capacityResolution: number('capacity-resolution', values['capacity-resolution'], 250, 100_000),
+    capacityMaxRate: number('capacity-max', values['capacity-max'], 16_000, 100_000),
+    capacitySteps: Math.round(number('capacity-steps', values['capacity-steps'], 8, 20)),
   };
   if (problems.length) throw new Error(`bad options:\n  ${problems.join('\n  ')}\n\n${USAGE}`);
   return options;

@@ -1,7 +1,9 @@
 // The run as a readable table for the terminal: rates with their spread and CPU per payment beside them,
 // latencies, the stages, the targets, and the settings the figures depend on.
+
+import type { CpuPerItem } from './cpu.ts';
 import type { HopStats, StagesResult } from './phases/stages.ts';
-import { type BenchResults, type CpuPerItem, medianCpu } from './results.ts';
+import { type BenchResults, medianCpu } from './results.ts';
 import { type LatencySummary, round } from './stats.ts';
 
 const GROUPS = ['command-api', 'postgres', 'authorizer', 'projector', 'query-api', 'kafka', 'bench', 'launcher'] as const;
@@ -26,6 +28,10 @@ function cpuRow(label: string, c: CpuPerItem | Record<string, number> | undefine
 }
 
 const latencyRow = (label: string, l: LatencySummary) => [label, l.p50Ms, l.p99Ms, l.p999Ms, l.maxMs, l.count];
+const joined = (entries: Record<string, string>, sep = ', ', eq = '=') =>
+  Object.entries(entries)
+    .map(([k, v]) => `${k}${eq}${v}`)
+    .join(sep);
 
 export function renderReport(r: BenchResults): string {
   const out: string[] = [];
@@ -35,86 +41,58 @@ export function renderReport(r: BenchResults): string {
   out.push(
     `payments bench · ${r.generatedAt} · commit ${s.commit} · ${r.machine.cpus} CPUs (${r.machine.cpuModel}), ${r.machine.memoryGb} GB, node ${r.machine.node}, kernel ${r.machine.kernel}`,
   );
+  out.push(`durability: ${joined(s.durability)}`);
   out.push(
-    `durability: ${Object.entries(s.durability)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ')}`,
+    `settings: ${s.connections} connections, ${s.rounds} rounds of ${round(s.roundSeconds, 1)} s, ${s.durationSeconds} s per phase after a ${s.warmupSeconds} s warm-up, stack ${s.stack}; ${joined(s.stackEnvironment, ' ')}`,
   );
   out.push(
-    `settings: ${s.connections} connections, ${s.rounds} rounds of ${round(s.roundSeconds, 1)} s, ${s.durationSeconds} s per phase after a ${s.warmupSeconds} s warm-up, stack ${s.stack}; ${Object.entries(
-      s.stackEnvironment,
-    )
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}`,
-  );
-  out.push(
-    `database at the start: ${s.database.size} (shared_buffers ${s.database.sharedBuffers}) · cpu priority (runtime/src/cpu-priority.ts): ${Object.entries(
-      s.cpuPriority,
-    )
-      .map(([k, v]) => `${k} ${v}`)
-      .join(' · ')}`,
+    `database at the start: ${s.database.size} (shared_buffers ${s.database.sharedBuffers}) · cpu priority: ${joined(s.cpuPriority, ' · ', ' ')}`,
   );
   out.push('');
 
-  // CPU ms per payment beside each rate: the API process (with the relay in it) and PostgreSQL
+  const cap = p.capacity;
+  if (cap) {
+    out.push(
+      `END-TO-END CAPACITY: ${cap.ratePerSecond === null ? 'none (the first step failed)' : `${fmt(cap.ratePerSecond, 0)} payments/s`} (highest offered rate with e2e p99 <= 150 ms and drain <= 2 s; first failure ${cap.firstFailingRate === null ? 'none' : `${fmt(cap.firstFailingRate, 0)}/s`})`,
+    );
+    out.push(
+      table(
+        ['capacity steps, in order', 'e2e p50', 'p99', '202 p99', 'drain s', 'decided', 'busy %', 'cpu ms/payment', 'verdict'],
+        cap.steps.map((st) => [
+          `${st.rate}/s`,
+          st.p50Ms,
+          st.p99Ms,
+          st.ackP99Ms,
+          st.drainSeconds,
+          `${st.decided}/${st.offered}`,
+          st.cpuMsPerPayment.machineBusyPct,
+          round(
+            Object.values(st.cpuMsPerPayment.perItem).reduce((a, b) => a + b, 0),
+            3,
+          ),
+          st.reason ?? 'holds',
+        ]),
+      ),
+    );
+    out.push('');
+  }
+
   const rates: (string | number | null)[][] = [];
-  const cpuOf = (c: CpuPerItem | undefined, group: string) =>
-    c?.perItem[group] === undefined ? null : (c.perItem[group] as number).toFixed(3);
   if (p.baseline) {
     const t = p.baseline.tps;
-    const c = medianCpu(p.baseline.rounds.map((x) => x.cpuMsPerTx));
-    rates.push([
-      'baseline: raw pg, 1 tx per payment',
-      fmt(t.median),
-      fmt(t.min),
-      fmt(t.max),
-      'tx/s',
-      `${cpuOf(c, 'bench')} (client)`,
-      cpuOf(c, 'postgres'),
-    ]);
+    rates.push(['baseline: raw pg, 1 tx per payment', fmt(t.median), fmt(t.min), fmt(t.max), 'tx/s']);
   }
   if (p.command) {
     const t = p.command.rps;
-    const c = medianCpu(p.command.rounds.map((x) => x.cpuMsPerPayment));
-    rates.push([
-      'command: POST /api/payments, max',
-      fmt(t.median),
-      fmt(t.min),
-      fmt(t.max),
-      'accepted/s',
-      cpuOf(c, 'command-api'),
-      cpuOf(c, 'postgres'),
-    ]);
+    rates.push(['command: POST /api/payments, max', fmt(t.median), fmt(t.min), fmt(t.max), 'accepted/s']);
   }
-  if (fixed) {
-    const c = fixed.cpuMsPerPayment;
-    rates.push([
-      `command: fixed rate (${fixed.rateSource})`,
-      fmt(fixed.offeredRate),
-      null,
-      null,
-      'offered/s',
-      cpuOf(c, 'command-api'),
-      cpuOf(c, 'postgres'),
-    ]);
-  }
-  if (p.e2e) {
-    const c = p.e2e.cpuMsPerPayment;
-    rates.push(['e2e: fixed rate', fmt(p.e2e.offeredRate), null, null, 'offered/s', cpuOf(c, 'command-api'), cpuOf(c, 'postgres')]);
-  }
-  if (p.http) rates.push(['http ceiling: bare fastify route', fmt(p.http.rps), null, null, 'req/s', null, null]);
+  if (fixed) rates.push([`command: fixed rate (${fixed.rateSource})`, fmt(fixed.offeredRate), null, null, 'offered/s']);
+  if (p.e2e) rates.push(['e2e: fixed rate', fmt(p.e2e.offeredRate), null, null, 'offered/s']);
+  if (p.http) rates.push(['http ceiling: bare fastify route', fmt(p.http.rps), null, null, 'req/s']);
   if (p.replay)
-    rates.push([
-      'replay: full projection rebuild',
-      fmt(p.replay.eventsPerSecond),
-      null,
-      null,
-      `events/s (${p.replay.events} events)`,
-      null,
-      null,
-    ]);
+    rates.push(['replay: full projection rebuild', fmt(p.replay.eventsPerSecond), null, null, `events/s (${p.replay.events} events)`]);
   if (rates.length) {
-    out.push(table(['rates', 'median', 'min', 'max', 'unit', 'cpu ms/payment: api+relay', 'postgres'], rates));
+    out.push(table(['rates', 'median', 'min', 'max', 'unit'], rates));
     const ratios = [
       r.ratioCommandToBaseline !== null
         ? `command / baseline = ${r.ratioCommandToBaseline} (per round: ${r.ratioPerRound.join(', ')})`

@@ -1,7 +1,8 @@
-// The run's results as written to bench/results/latest.json: the headline keys the issue asks for at the top
-// level, then each phase in detail, the targets and where they stand, the machine and the settings.
-import type { CpuUsage } from './cpu.ts';
+// The run's results as written to .data/bench/: the headline figures at the top level, then each phase in
+// detail, the targets and where they stand, the machine and the settings.
+import type { CpuPerItem } from './cpu.ts';
 import type { BaselineRound } from './phases/baseline.ts';
+import type { CapacityResult } from './phases/capacity.ts';
 import type { CommandRound } from './phases/command.ts';
 import type { E2eResult } from './phases/e2e.ts';
 import type { HttpCeilingResult } from './phases/http-ceiling.ts';
@@ -28,6 +29,7 @@ export type Settings = {
   rounds: number;
   fixedRate: number | 'half of the measured maximum';
   e2eRate: number;
+  capacity: { stepSeconds: number; start: number; resolution: number; maxSteps: number };
   phases: string[];
   stack: 'reused' | 'started by the bench';
   stackEnvironment: Record<string, string>;
@@ -39,20 +41,6 @@ export type Settings = {
 };
 
 export type Target = { name: string; target: string; value: number | null; met: boolean | null; note: string };
-
-/**
- * Rounded CPU ms per item for each process group, PostgreSQL's split by client, and PostgreSQL's commits
- * (our databases) and WAL flushes and kilobytes (whole server) per item: group commit shows in the last two.
- */
-export type CpuPerItem = {
-  perItem: Record<string, number>;
-  postgresByClient: Record<string, number>;
-  pgCommitsPerItem: number;
-  walFlushesPerItem: number;
-  walKbPerItem: number;
-  machineBusyPct: number;
-  items: number;
-};
 
 /** The open-loop pass at a fixed offered rate: command latency (intended send → 202) and end to end. */
 export type FixedRatePass = Omit<E2eResult, 'samples' | 'cpu' | 'window'> & {
@@ -73,6 +61,7 @@ export type PhaseData = {
   };
   e2e?: Omit<E2eResult, 'samples' | 'cpu' | 'window'> & { cpuMsPerPayment: CpuPerItem; settleBeforeSeconds: number };
   stages?: StagesResult;
+  capacity?: CapacityResult;
   http?: Omit<HttpCeilingResult, 'cpu'> & { cpuMsPerRequest: CpuPerItem };
   replay?: Omit<ReplayResult, 'cpu'> & { cpuMsPerEvent: CpuPerItem };
 };
@@ -97,29 +86,14 @@ export type BenchResults = {
   stages: StagesResult | null;
   drainSeconds: number | null;
   replayEventsPerSec: number | null;
+  /** the highest offered rate with end-to-end p99 ≤ 150 ms and a drain ≤ 2 s (phases/capacity.ts) */
+  e2eCapacityPerSec: number | null;
   targets: Target[];
   phases: PhaseData;
   errors: Record<string, string>;
   machine: Machine;
   settings: Settings;
 };
-
-export function cpuPerItem(usage: CpuUsage, items: number): CpuPerItem {
-  const per = (ms: number) => (items > 0 ? round(ms / items, 3) : 0);
-  const perItem: Record<string, number> = {};
-  for (const [group, ms] of Object.entries(usage.ms)) if (ms > 0) perItem[group] = per(ms);
-  const postgresByClient: Record<string, number> = {};
-  for (const [client, ms] of Object.entries(usage.postgresMs)) postgresByClient[client] = per(ms);
-  return {
-    perItem,
-    postgresByClient,
-    pgCommitsPerItem: items > 0 ? round(usage.pg.commits / items, 2) : 0,
-    walFlushesPerItem: items > 0 ? round(usage.pg.walSyncs / items, 3) : 0,
-    walKbPerItem: items > 0 ? round(usage.pg.walBytes / 1024 / items, 2) : 0,
-    machineBusyPct: round(usage.machineBusyPct, 1),
-    items,
-  };
-}
 
 const r1 = (v: number | null | undefined) => (v === null || v === undefined ? null : round(v, 1));
 const r2 = (v: number | null | undefined) => (v === null || v === undefined ? null : round(v, 2));
@@ -156,6 +130,7 @@ export function assemble(phases: PhaseData, errors: Record<string, string>, mach
     stages: phases.stages ?? null,
     drainSeconds: phases.e2e?.drainSeconds ?? null,
     replayEventsPerSec: phases.replay ? r1(phases.replay.eventsPerSecond) : null,
+    e2eCapacityPerSec: phases.capacity?.ratePerSecond ?? null,
     targets: [],
     phases,
     errors,
@@ -218,6 +193,15 @@ function targets(r: BenchResults): Target[] {
       value: r.drainSeconds,
       met: e2e ? (r.drainSeconds === null ? false : r.drainSeconds <= 2) : null,
       note: e2e && r.drainSeconds === null ? `${e2e.undecided} payments never seen decided` : 'after the offered load stops',
+    },
+    {
+      name: 'e2eCapacityPerSec',
+      target: '>= 1000',
+      value: r.e2eCapacityPerSec,
+      met: r.phases.capacity ? (r.e2eCapacityPerSec ?? 0) >= 1000 : null, // no step held: not met
+      note: r.phases.capacity
+        ? `highest offered rate with e2e p99 <= 150 ms and drain <= 2 s; first failure ${r.phases.capacity.firstFailingRate ?? 'none'}/s`
+        : 'not measured',
     },
     {
       name: 'replayEventsPerSec',

@@ -4,7 +4,9 @@
 // project's own migrations), committed with the server's durability settings. It runs in a throwaway
 // database, created for the run and dropped when the run is over, so the stack's data is untouched.
 import { createHash } from 'node:crypto';
-import { createPool, ensureDatabase, migrate, uuidv7 } from '@payments/runtime';
+import { uuidv7 } from '@payments/runtime/ids';
+import { createPool, ensureDatabase, migrate } from '@payments/runtime/pg';
+import { toMinor } from '@payments/schemas';
 import pg from 'pg';
 import { nowMs } from '../clock.ts';
 import type { BenchContext } from '../context.ts';
@@ -73,7 +75,7 @@ export class Baseline {
     const occurredAt = new Date();
     const paymentId = uuidv7(occurredAt.getTime());
     const eventId = uuidv7(occurredAt.getTime());
-    const amountMinor = Math.round(Number(request.amount) * 100);
+    const amountMinor = Number(toMinor(request.amount, request.currency));
     const data = { paymentId, merchantId: request.merchantId, amountMinor, currency: request.currency, reference: request.reference };
     const metadata = { correlationId: `req-${paymentId}`, actor: `merchant:${request.merchantId}` };
     const response = {

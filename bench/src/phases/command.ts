@@ -1,7 +1,5 @@
 // Command: POST /api/payments as fast as `connections` closed-loop clients can go (autocannon), for the
-// sustainable rate. (The open-loop pass at a fixed offered rate, half of that by default, for latency without
-// coordinated omission is the e2e runner's: it times the 202 and the decision of each payment.) Each request carries a fresh Idempotency-Key and a merchant token; the body
-// mix sends about 20% of payments to review.
+// sustainable rate. Latency without coordinated omission is the open-loop passes' (e2e.ts).
 import autocannon from 'autocannon';
 import { nowMs } from '../clock.ts';
 import type { BenchContext } from '../context.ts';
@@ -76,30 +74,29 @@ export async function closedLoop(options: {
   };
 }
 
+/** Closed-loop payments against the command API; each phase its own mix, so its idempotency keys are its own. */
 export class CommandPhase {
   private readonly ctx: BenchContext;
-  readonly mix: PaymentRequestMix;
+  private readonly mix: PaymentRequestMix;
 
   constructor(ctx: BenchContext, name = 'command') {
     this.ctx = ctx;
     this.mix = new PaymentRequestMix(`${ctx.runId}-${name}`, ctx.tokens.merchants);
   }
 
-  /** A short unmeasured run, so the first round does not pay for JIT compilation and pool warm-up. */
+  /** Unmeasured load, so the first round does not pay for JIT compilation and pool warm-up. */
   async warmUp(seconds: number): Promise<void> {
-    await closedLoop({ url: `${COMMAND_API}/api/payments`, connections: this.ctx.options.connections, seconds, mix: this.mix });
+    await this.run(seconds);
   }
 
   async round(seconds: number): Promise<CommandRound> {
     const before = await this.ctx.cpu.sample();
-    const result = await closedLoop({
-      url: `${COMMAND_API}/api/payments`,
-      connections: this.ctx.options.connections,
-      seconds,
-      mix: this.mix,
-    });
-    const cpu = CpuMeter.diff(before, await this.ctx.cpu.sample());
-    return { ...result, cpu };
+    const result = await this.run(seconds);
+    return { ...result, cpu: CpuMeter.diff(before, await this.ctx.cpu.sample()) };
+  }
+
+  private run(seconds: number): Promise<ClosedLoopResult> {
+    return closedLoop({ url: `${COMMAND_API}/api/payments`, connections: this.ctx.options.connections, seconds, mix: this.mix });
   }
 }
 

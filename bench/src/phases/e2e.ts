@@ -1,12 +1,11 @@
-// End to end: payments offered at a fixed rate (open loop, intended-start timestamps), each one timed from
-// its intended send to its 202 (the command latency, corrected for coordinated omission) and to the moment
-// the WebSocket client sees it decided (AUTHORIZED or REVIEW). After the offered load stops, the drain is how
-// long until every accepted payment was seen decided. The command phase's fixed-rate pass runs this too, at
-// half the sustainable rate, so the pipeline's own latency shows apart from an API that is saturated.
+// End to end: payments offered at a fixed rate (open loop), each timed from its intended send to its 202 and
+// to the moment the WebSocket client sees it decided (AUTHORIZED or REVIEW); the drain is how long after the
+// offered load stops until every accepted payment was seen decided. The fixed-rate command pass and each
+// capacity step are passes of this too.
 import { nowMs, waitUntil } from '../clock.ts';
 import type { BenchContext } from '../context.ts';
 import { CpuMeter, type CpuUsage } from '../cpu.ts';
-import { sendAtFixedRateOnThread } from '../paced-sender-thread.ts';
+import { sendAtFixedRate } from '../paced-sender.ts';
 import { COMMAND_API } from '../stack.ts';
 import { type LatencySummary, newHistogram, percentile, recordMs, round, summarize } from '../stats.ts';
 
@@ -36,16 +35,17 @@ export type E2eResult = {
 
 const LEAD_IN_SECONDS = 3;
 
-export async function runE2e(ctx: BenchContext, pass: { rate: number; seconds: number; name: string }): Promise<E2eResult> {
+export type E2ePass = { rate: number; seconds: number; name: string; drainLimitMs?: number };
+
+export async function runE2e(ctx: BenchContext, pass: E2ePass): Promise<E2eResult> {
   const { options, watcher } = ctx;
   const samples = new Map<string, E2eSample>();
   watcher.startTracking();
   // a system that cannot accept the offered rate queues requests at the sender: let them finish (bounded)
-  const drainLimitMs = Math.max(30_000, 3 * pass.seconds * 1000);
+  const drainLimitMs = pass.drainLimitMs ?? Math.max(30_000, 3 * pass.seconds * 1000);
   // CPU is counted from the first measured request on (the thread says when, after its lead-in)
   const measured: { cpuBefore?: ReturnType<CpuMeter['sample']> } = {};
-  // the measured traffic is sent from a thread of its own, away from this thread's stream reading
-  const sent = await sendAtFixedRateOnThread(
+  const sent = await sendAtFixedRate(
     {
       tailTimeoutMs: drainLimitMs,
       url: `${COMMAND_API}/api/payments`,
@@ -53,8 +53,7 @@ export async function runE2e(ctx: BenchContext, pass: { rate: number; seconds: n
       durationMs: pass.seconds * 1000,
       connections: options.connections,
       mix: { runId: `${ctx.runId}-${pass.name}`, merchants: [...ctx.tokens.merchants] },
-      // a lead-in at the same rate, not measured: the pass measures the steady state at this rate, not the
-      // aftermath of what ran before it (a saturated phase leaves grown heaps and dirty buffers behind)
+      // the steady state at this rate, not the aftermath of what ran before (grown heaps, dirty buffers)
       leadIn: options.warmupSeconds > 0 ? { durationMs: LEAD_IN_SECONDS * 1000, runId: `${ctx.runId}-${pass.name}-lead-in` } : undefined,
     },
     (responses) => {

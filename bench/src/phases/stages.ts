@@ -7,7 +7,8 @@
 //   feed.changes   committed_at of the decided row (now() of the projector's transaction)
 // The three coarse hops are HTTP ack, request → decision appended (relay + Kafka + authorizer) and decision →
 // WebSocket (relay + Kafka + projector + feed); the Kafka and feed timestamps split those further.
-import { createKafka, createLogger } from '@payments/runtime';
+import { createKafka } from '@payments/runtime/kafka';
+import { createLogger } from '@payments/runtime/logger';
 import type { BenchContext } from '../context.ts';
 import { percentile, round } from '../stats.ts';
 import type { E2eResult } from './e2e.ts';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nowMs } from './clock.ts';
-import { type PacedResponse, sendAtFixedRateOnThread } from './paced-sender-thread.ts';
+import { type PacedResponse, sendAtFixedRate } from './paced-sender.ts';
 
 describe('the open-loop sender on its own thread', () => {
   let server: Server;
@@ -33,7 +33,7 @@ describe('the open-loop sender on its own thread', () => {
   it('sends the mix at the offered rate and reports every response once, with the 202s parsed', async () => {
     const reported: PacedResponse[] = [];
     const before = nowMs();
-    const result = await sendAtFixedRateOnThread(
+    const result = await sendAtFixedRate(
       { url, rate: 200, durationMs: 350, connections: 4, mix: { runId: 'thread-test', merchants: [{ merchantId: 'M1', token: 't' }] } },
       (batch) => reported.push(...batch),
     );
@@ -61,7 +61,7 @@ describe('the open-loop sender on its own thread', () => {
     received.length = 0;
     const reported: PacedResponse[] = [];
     let measuringCalls = 0;
-    const result = await sendAtFixedRateOnThread(
+    const result = await sendAtFixedRate(
       {
         url,
         rate: 200,
@@ -90,7 +90,7 @@ describe('the open-loop sender on its own thread', () => {
 
   it('fails with the reason when the target is not on this machine', async () => {
     await expect(
-      sendAtFixedRateOnThread(
+      sendAtFixedRate(
         {
           url: 'http://192.0.2.1:8080/api/payments',
           rate: 10,
