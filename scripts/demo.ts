@@ -4,7 +4,7 @@
 //   npm run demo -- --rate 20 --duration 120 --command-url http://localhost:8080
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { PaymentTraffic } from '@payments/schemas';
+import { DEV_MERCHANT_CLIENTS, devToken, PaymentTraffic } from '@payments/schemas';
 
 const { values } = parseArgs({
   options: {
@@ -18,22 +18,14 @@ const durationMs = Math.max(1, Number(values.duration)) * 1000;
 const api = values['command-url'] as string;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-const CLIENTS = [
-  { clientId: 'merchant-M123', secret: 'dev-merchant-secret', merchantId: 'M123' },
-  { clientId: 'merchant-M456', secret: 'dev-merchant-secret', merchantId: 'M456' },
-];
-async function token(clientId: string, clientSecret: string): Promise<string> {
-  const res = await fetch(`${api}/api/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ clientId, clientSecret }),
+async function token(clientId: string): Promise<string> {
+  return devToken(api, clientId).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message} (is npm start running?)`);
   });
-  if (res.status !== 200) throw new Error(`could not sign in ${clientId} at ${api}: ${res.status} (is npm start running?)`);
-  return ((await res.json()) as { accessToken: string }).accessToken;
 }
 
-const tokens = await Promise.all(CLIENTS.map((c) => token(c.clientId, c.secret)));
-const analyst = await token('analyst', 'dev-analyst-secret');
+const tokens = await Promise.all(DEV_MERCHANT_CLIENTS.map((c) => token(c.clientId)));
+const analyst = await token('analyst');
 let stop = false;
 process.once('SIGINT', () => {
   stop = true;
@@ -43,10 +35,10 @@ say(`demo: ${rate} payments/s for ${durationMs / 1000} s against ${api} (Ctrl-C 
 const started = Date.now();
 const counts = { sent: 0, accepted: 0, failed: 0, reviewed: 0 };
 const inReview: string[] = [];
-const traffic = new PaymentTraffic({ merchants: CLIENTS.map((c) => c.merchantId), seed: Date.now() });
+const traffic = new PaymentTraffic({ merchants: DEV_MERCHANT_CLIENTS.map((c) => c.merchantId), seed: Date.now() });
 for (let i = 0; !stop && Date.now() - started < durationMs; i++) {
   const { merchantId, amount, currency, reference, review } = traffic.next();
-  const client = CLIENTS.findIndex((c) => c.merchantId === merchantId);
+  const client = DEV_MERCHANT_CLIENTS.findIndex((c) => c.merchantId === merchantId);
   counts.sent++;
   fetch(`${api}/api/payments`, {
     method: 'POST',

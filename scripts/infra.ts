@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { createKafka } from '@payments/runtime/kafka';
 import { createLogger } from '@payments/runtime/logger';
 import { createPool, ensureDatabase } from '@payments/runtime/pg';
+import { poll } from '@payments/runtime/poll';
 
 export const ROOT = join(import.meta.dirname, '..');
 
@@ -460,14 +461,15 @@ export function tcpAnswers(host: string, port: number, timeoutMs: number): Promi
 
 /** Polls until the probe says ok. A PostgreSQL refusal (authentication) is final; a starting broker's is not. */
 async function waitFor(what: string, timeoutMs: number, probe: () => Promise<Probe>, refusalIsFinal = true): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await probe();
-    if (result.state === 'ok') return;
-    if (refusalIsFinal && result.state === 'refused') throw new Error(`${what} refuses us: ${result.reason}`);
-    if (Date.now() > deadline) throw new Error(`${what} is not usable after ${Math.round(timeoutMs / 1000)} s: ${result.reason}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  const result = await poll(
+    async () => {
+      const probed = await probe();
+      if (probed.state === 'ok' || (refusalIsFinal && probed.state === 'refused')) return probed;
+      throw new Error(probed.reason); // not yet: quoted if it never comes
+    },
+    { timeoutMs, intervalMs: 500, what },
+  );
+  if (result.state === 'refused') throw new Error(`${what} refuses us: ${result.reason}`);
 }
 
 function onPath(command: string): boolean {

@@ -2,6 +2,7 @@
 // wrong methods, malformed Authorization headers and integers, /metrics kept off the public port, no-store on
 // payment data and tokens, and the token endpoint's rate limit. Every rejection table writes nothing.
 import { connect } from 'node:net';
+import { devClient } from '@payments/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectReady, expectRejection, type RawRequest, type RowCounts, rowCounts, send, tryUpgrade } from './support/hostile-http.ts';
 import { eventually, type Stack, startStack } from './support/stack.ts';
@@ -275,7 +276,7 @@ describe('Cache-Control: no-store', () => {
     const res = await send(stack.commandUrl, {
       method: 'POST',
       path: '/api/auth/token',
-      body: { clientId: 'analyst', clientSecret: 'dev-analyst-secret' },
+      body: { clientId: 'analyst', clientSecret: devClient('analyst').secret },
     });
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');

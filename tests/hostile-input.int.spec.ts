@@ -3,6 +3,7 @@
 // strings with no stack trace, SQL or internal names; for every table: es.events, es.outbox,
 // es.idempotency_keys, auth.clients (and projection.rebuilds) unchanged, and both APIs still ready.
 // Runs against the real system (all four services, real Kafka and PostgreSQL).
+import { devClient } from '@payments/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectReady,
@@ -258,7 +259,7 @@ table('prototype pollution keys', [
     req: {
       method: 'POST',
       path: '/api/auth/token',
-      body: '{"__proto__":{"role":"analyst"},"clientId":"viewer","clientSecret":"dev-viewer-secret"}',
+      body: `{"__proto__":{"role":"analyst"},"clientId":"viewer","clientSecret":"${devClient('viewer').secret}"}`,
     },
     as: 'anonymous',
     status: 400,

@@ -1,20 +1,20 @@
 // The read side against real Kafka and PostgreSQL: counters equal the event store, a rebuild reproduces the
 // live read models row for row, WebSocket clients resume without gaps or repeats, as-of views, and a slow
 // client does not hold up the others.
-import { DEV_CLIENTS, hashSecret } from '@payments/runtime/auth';
+import { hashSecret } from '@payments/runtime/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, get, post, type Stack, startStack } from './support/stack.ts';
 import { StreamTestClient } from './support/stream-client.ts';
 
 let stack: Stack;
+const M789_SECRET = 'test-merchant-M789-secret';
 beforeAll(async () => {
   stack = await startStack();
   // a third merchant beside the development ones
   await stack.db.pool.query(
     `insert into auth.clients (client_id, secret_hash, role, merchant_id) values ('merchant-M789', $1, 'merchant', 'M789')`,
-    [await hashSecret('dev-merchant-secret')],
+    [await hashSecret(M789_SECRET)],
   );
-  void DEV_CLIENTS;
 });
 afterAll(async () => {
   await stack?.stop();
@@ -25,7 +25,7 @@ const CURRENCIES = ['INR', 'EUR', 'JPY', 'BHD'];
 
 async function token(clientId: string) {
   if (clientId === 'merchant-M789') {
-    const res = await post(`${stack.commandUrl}/api/auth/token`, null, { clientId, clientSecret: 'dev-merchant-secret' });
+    const res = await post(`${stack.commandUrl}/api/auth/token`, null, { clientId, clientSecret: M789_SECRET });
     return res.body.accessToken as string;
   }
   return stack.token(clientId);

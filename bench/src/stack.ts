@@ -4,8 +4,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DEV_CLIENTS } from '@payments/runtime/auth';
 import { commonConfigSpec, loadConfig } from '@payments/runtime/config';
+import { DEV_CLIENTS } from '@payments/schemas';
 import { sleep } from './clock.ts';
 import type { MerchantToken } from './payment-requests.ts';
 

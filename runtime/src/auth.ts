@@ -5,7 +5,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject,
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Role } from '@payments/schemas';
+import { DEV_CLIENTS, type Role } from '@payments/schemas';
 import { calculateJwkThumbprint, createRemoteJWKSet, exportJWK, type JWK, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
@@ -33,13 +33,8 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return timingSafeEqual(actual, expected);
 }
 
-/** The development clients `npm start` seeds (DESIGN.md). Production refuses to start while any of them works. */
-export const DEV_CLIENTS = [
-  { clientId: 'merchant-M123', secret: 'dev-merchant-secret', role: 'merchant', merchantId: 'M123' },
-  { clientId: 'merchant-M456', secret: 'dev-merchant-secret', role: 'merchant', merchantId: 'M456' },
-  { clientId: 'analyst', secret: 'dev-analyst-secret', role: 'analyst' },
-  { clientId: 'viewer', secret: 'dev-viewer-secret', role: 'viewer' },
-] as const satisfies readonly { clientId: string; secret: string; role: Role; merchantId?: string }[];
+// The development clients are defined once, in @payments/schemas (dev-clients.ts); re-exported here for
+// bench/, which still imports them from the runtime.
 
 export type TokenSettings = { issuer: string; audience: string; ttlSeconds: number };
 

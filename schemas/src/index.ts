@@ -1,5 +1,6 @@
 export * from './commands.ts';
 export * from './currencies.ts';
+export * from './dev-clients.ts';
 export * from './events.ts';
 export * from './money.ts';
 export * from './payment.ts';

@@ -5,19 +5,11 @@
 // and WebSocket clients that reconnected with `since` received every change once. Prints a table; exits 1
 // on any violation.
 import { randomUUID } from 'node:crypto';
-import { PaymentTraffic } from '@payments/schemas';
+import { poll } from '@payments/runtime/poll';
+import { devToken, PaymentTraffic } from '@payments/schemas';
 import WebSocket from 'ws';
-import { createTestDatabase, DEV_SECRETS, testEnvironment } from '../support/stack.ts';
-import {
-  freePort,
-  ownsKafka,
-  postgresCluster,
-  restartKafka,
-  restartPostgres,
-  type ServiceName,
-  ServiceProcesses,
-  waitFor,
-} from './services.ts';
+import { createTestDatabase, testEnvironment } from '../support/stack.ts';
+import { freePort, ownsKafka, postgresCluster, restartKafka, restartPostgres, type ServiceName, ServiceProcesses } from './services.ts';
 
 const LOAD_RATE = Number(process.env.FAULTS_RATE ?? 40); // payments per second
 const FAULT_SPACING_MS = Number(process.env.FAULTS_SPACING_MS ?? 9000);
@@ -25,16 +17,6 @@ const FAULT_SPACING_MS = Number(process.env.FAULTS_SPACING_MS ?? 9000);
 type Fault = { name: string; inject: () => Promise<void>; injectedAt?: number; recoveredAt?: number };
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function token(commandUrl: string, clientId: string): Promise<string> {
-  const res = await fetch(`${commandUrl}/api/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ clientId, clientSecret: DEV_SECRETS[clientId] }),
-  });
-  if (res.status !== 200) throw new Error(`token ${clientId}: ${res.status}`);
-  return ((await res.json()) as { accessToken: string }).accessToken;
-}
 
 /** A merchant client as a careful integrator writes one: every payment has its key, retried until answered. */
 class LoadGenerator {
@@ -50,7 +32,7 @@ class LoadGenerator {
   }
 
   async start(): Promise<void> {
-    for (const m of ['M123', 'M456']) this.tokens[m] = await token(this.commandUrl, `merchant-${m}`);
+    for (const m of ['M123', 'M456']) this.tokens[m] = await devToken(this.commandUrl, `merchant-${m}`);
     void this.loop();
   }
 
@@ -121,7 +103,7 @@ class ResumingStream {
 
   async start(): Promise<number> {
     await this.connect(null);
-    await waitFor(async () => this.positions.length >= 0 && this.helloSeen, 10_000, 'stream hello');
+    await poll(async () => this.helloSeen, { timeoutMs: 10_000, what: 'stream hello' });
     return this.last;
   }
 
@@ -179,7 +161,7 @@ async function main(): Promise<number> {
   const failures: string[] = [];
   try {
     for (const name of ['command-api', 'query-api', 'authorizer', 'projector'] as ServiceName[]) await system.start(name);
-    const viewer = await token(system.commandUrl, 'viewer');
+    const viewer = await devToken(system.commandUrl, 'viewer');
     const streams = [new ResumingStream(system.queryUrl, viewer), new ResumingStream(system.queryUrl, viewer)];
     const since = await Promise.all(streams.map((s) => s.start()));
     const load = new LoadGenerator(system.commandUrl);
@@ -206,7 +188,7 @@ async function main(): Promise<number> {
       fault.injectedAt = Date.now();
       await fault.inject();
       // recovered: a fresh payment is accepted and shows up decided on the query API
-      await waitFor(async () => probe(system, viewer), 90_000, `recovery after ${fault.name}`);
+      await poll(() => probe(system, viewer), { timeoutMs: 90_000, what: `recovery after ${fault.name}` });
       fault.recoveredAt = Date.now();
     }
     await sleep(FAULT_SPACING_MS);
@@ -214,7 +196,7 @@ async function main(): Promise<number> {
 
     // drain: every accepted payment decided in the read model
     const accepted = [...load.accepted.values()];
-    await waitFor(
+    await poll(
       async () => {
         const { rows } = await db.pool.query<{ n: number }>(
           `select count(*)::int as n from read.payments where payment_id = any($1::uuid[]) and status <> 'PENDING'`,
@@ -222,8 +204,7 @@ async function main(): Promise<number> {
         );
         return rows[0]?.n === accepted.length;
       },
-      120_000,
-      'every accepted payment decided',
+      { timeoutMs: 120_000, what: 'every accepted payment decided' },
     ).catch((error: Error) => failures.push(error.message));
     await sleep(2000); // the last changes reach the streams
     for (const s of streams) s.stop();
@@ -303,7 +284,7 @@ async function main(): Promise<number> {
 
 /** One payment through the whole system: accepted, decided, visible on the query API. */
 async function probe(system: ServiceProcesses, viewer: string): Promise<boolean> {
-  const merchant = await token(system.commandUrl, 'merchant-M123');
+  const merchant = await devToken(system.commandUrl, 'merchant-M123');
   const res = await fetch(`${system.commandUrl}/api/payments`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${merchant}` },
@@ -312,16 +293,16 @@ async function probe(system: ServiceProcesses, viewer: string): Promise<boolean>
   });
   if (res.status !== 202) return false;
   const { paymentId } = (await res.json()) as { paymentId: string };
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const view = await fetch(`${system.queryUrl}/api/payments/${paymentId}`, {
-      headers: { authorization: `Bearer ${viewer}` },
-      signal: AbortSignal.timeout(5000),
-    });
-    if (view.status === 200 && ((await view.json()) as { status: string }).status !== 'PENDING') return true;
-    await sleep(100);
-  }
-  return false;
+  return poll(
+    async () => {
+      const view = await fetch(`${system.queryUrl}/api/payments/${paymentId}`, {
+        headers: { authorization: `Bearer ${viewer}` },
+        signal: AbortSignal.timeout(5000),
+      });
+      return view.status === 200 && ((await view.json()) as { status: string }).status !== 'PENDING';
+    },
+    { timeoutMs: 30_000, intervalMs: 100, what: `probe payment ${paymentId} decided` },
+  );
 }
 
 process.exit(await main());

@@ -5,6 +5,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { poll } from '@payments/runtime/poll';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -74,7 +75,7 @@ export class ServiceProcesses {
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.children.set(name, child);
-    await waitFor(async () => (await fetch(this.readyUrl(name))).status === 200, 60_000, `${name} ready`);
+    await poll(async () => (await fetch(this.readyUrl(name))).status === 200, { timeoutMs: 60_000, what: `${name} ready` });
   }
 
   kill(name: ServiceName): void {
@@ -130,17 +131,4 @@ export async function postgresCluster(): Promise<string | null> {
 export async function restartPostgres(cluster: string): Promise<void> {
   const [version, name] = cluster.split(' ') as [string, string];
   await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'restart', '-m', 'fast']);
-}
-
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }

@@ -2,6 +2,7 @@
 // written before the stack exists; `buildHostileAuthorizations` turns them into header values against the
 // stack's real signing key. Each must be refused with 401 by every protected route of both APIs.
 import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { devClient } from '@payments/schemas';
 import { exportJWK, SignJWT } from 'jose';
 import { hostileTokens, signed, signingKey } from './tokens.ts';
 
@@ -84,7 +85,7 @@ export async function buildHostileAuthorizations(dataDir: string): Promise<Recor
     'no Authorization header': null,
     'empty Authorization header': '',
     'Bearer without a token': 'Bearer ',
-    'Basic credentials': `Basic ${Buffer.from('analyst:dev-analyst-secret').toString('base64')}`,
+    'Basic credentials': `Basic ${Buffer.from(`analyst:${devClient('analyst').secret}`).toString('base64')}`,
     'token without the Bearer scheme': valid,
     'token of 10 KB (under the header limit)': bearer(`${validHead}.${'A'.repeat(10_000)}.${validSig}`),
     'alg None (capitalised) without signature': bearer(`${b64({ alg: 'None', typ: 'JWT' })}.${b64(claims)}.`),

@@ -12,6 +12,7 @@ import { loadQueryApiConfig, startQueryApi } from '@payments/query-api';
 import { createKafka, ensureTopics } from '@payments/runtime/kafka';
 import { createLogger } from '@payments/runtime/logger';
 import { createPool, migrate, type Pool } from '@payments/runtime/pg';
+import { devToken } from '@payments/schemas';
 import pg from 'pg';
 
 export const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -86,13 +87,6 @@ export type Stack = {
   startPart: (part: 'authorizer' | 'projector' | 'command' | 'query') => Promise<void>;
 };
 
-export const DEV_SECRETS: Record<string, string> = {
-  'merchant-M123': 'dev-merchant-secret',
-  'merchant-M456': 'dev-merchant-secret',
-  analyst: 'dev-analyst-secret',
-  viewer: 'dev-viewer-secret',
-};
-
 /** Starts the whole system in this process. `parts` leaves some out (e.g. to run one as a child process). */
 export async function startStack(
   options: { parts?: ('authorizer' | 'projector' | 'command' | 'query')[]; env?: Env } = {},
@@ -149,13 +143,7 @@ export async function startStack(
     async token(clientId) {
       const cached = tokens.get(clientId);
       if (cached) return cached;
-      const res = await fetch(`${commandUrl}/api/auth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ clientId, clientSecret: DEV_SECRETS[clientId] }),
-      });
-      if (res.status !== 200) throw new Error(`token for ${clientId}: ${res.status} ${await res.text()}`);
-      const { accessToken } = (await res.json()) as { accessToken: string };
+      const accessToken = await devToken(commandUrl, clientId);
       tokens.set(clientId, accessToken);
       return accessToken;
     },
@@ -201,20 +189,20 @@ export async function get(url: string, token: string | null) {
   return { status: res.status, headers: res.headers, body };
 }
 
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+/**
+ * Polls (vi.waitFor) until `check` returns a value (not undefined), or fails after `timeoutMs`. vitest is loaded
+ * here, not at the top: the fault suite runs outside vitest and imports this file for its other helpers.
+ */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
+  const { vi } = await import('vitest');
+  return vi.waitFor(
+    async () => {
       const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+      if (value === undefined) throw new Error(`timed out waiting for ${what}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 }
 
 export async function countRows(pool: Pool): Promise<{ events: number; outbox: number; keys: number }> {

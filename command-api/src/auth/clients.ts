@@ -1,6 +1,7 @@
 // API clients (client-credentials grant): lookup, secret check, and seeding of the development clients.
-import { DEV_CLIENTS, hashSecret, type Principal, verifySecret } from '@payments/runtime/auth';
+import { hashSecret, type Principal, verifySecret } from '@payments/runtime/auth';
 import type { Pool } from '@payments/runtime/pg';
+import { DEV_CLIENTS } from '@payments/schemas';
 
 // Compared against when the client id is unknown, so a wrong id costs as long as a wrong secret.
 const DUMMY_HASH = await hashSecret('not-a-client');

@@ -1,14 +1,7 @@
+import { DEV_CLIENTS } from '@payments/schemas';
 import { type FormEvent, useId, useState } from 'react';
 import { Button, FOCUS_RING } from '../../../components/button.tsx';
 import { useSessionStore } from '../stores/session-store.ts';
-
-/** Development clients seeded by `npm start` (README); offered in dev builds only. */
-const DEV_CLIENTS = [
-  { id: 'analyst', secret: 'dev-analyst-secret', label: 'Analyst' },
-  { id: 'viewer', secret: 'dev-viewer-secret', label: 'Viewer' },
-  { id: 'merchant-M123', secret: 'dev-merchant-secret', label: 'Merchant M123' },
-  { id: 'merchant-M456', secret: 'dev-merchant-secret', label: 'Merchant M456' },
-] as const;
 
 const INPUT = `block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-sky-600 ${FOCUS_RING}`;
 
@@ -94,12 +87,13 @@ export function SignInForm() {
         <fieldset className="border-t border-slate-100 pt-4">
           <legend className="mb-2 text-xs font-medium uppercase tracking-wide text-slate-500">Development clients</legend>
           <div className="flex flex-wrap gap-2">
+            {/* the development clients `npm start` seeds (README), offered in dev builds only */}
             {DEV_CLIENTS.map((client) => (
               <Button
-                key={client.id}
+                key={client.clientId}
                 size="sm"
                 onClick={() => {
-                  setClientId(client.id);
+                  setClientId(client.clientId);
                   setClientSecret(client.secret);
                 }}
               >

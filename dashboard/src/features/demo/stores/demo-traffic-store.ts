@@ -2,10 +2,10 @@
 // chosen rate, alternating the development merchants, with an Idempotency-Key each. A token bucket turns
 // the rate into sends every 100 ms; at most MAX_IN_FLIGHT requests are outstanding, so a slow API slows
 // the demo down instead of piling up requests.
-import { PaymentTraffic } from '@payments/schemas';
+import { DEV_MERCHANT_CLIENTS, PaymentTraffic } from '@payments/schemas';
 import { create } from 'zustand';
 import { ApiError, errorMessage } from '../../../lib/api-client.ts';
-import { DEMO_MERCHANT_CLIENTS, postPayment, requestMerchantToken } from '../api/demo-api.ts';
+import { postPayment, requestMerchantToken } from '../api/demo-api.ts';
 
 export const DEMO_RATES = [1, 2, 5, 10, 25, 50] as const;
 const TICK_MS = 100;
@@ -46,8 +46,8 @@ const nextPayment = (merchantId: string) => {
 
 async function signInMerchants(): Promise<MerchantToken[]> {
   return Promise.all(
-    DEMO_MERCHANT_CLIENTS.map(async (client) => {
-      const response = await requestMerchantToken(client.clientId, client.clientSecret);
+    DEV_MERCHANT_CLIENTS.map(async (client) => {
+      const response = await requestMerchantToken(client.clientId);
       return {
         merchantId: response.merchantId ?? client.merchantId,
         token: response.accessToken,
