@@ -14,6 +14,8 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 /** Reads one variable; returns the value or pushes a problem. */
 export type Reader<T> = (env: Env, problems: string[]) => T;
+/** The configuration a spec of readers loads: each setting is declared once, in the spec. */
+export type ConfigOf<S> = { [K in keyof S]: S[K] extends Reader<infer T> ? T : never };
 
 const read =
   <T>(name: string, fallback: T | undefined, parse: (raw: string) => T | undefined, expected: string): Reader<T> =>
