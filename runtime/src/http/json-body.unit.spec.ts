@@ -17,6 +17,13 @@ describe('a number keeps the text it was written as', () => {
     expect(jsonNumberText(body.c, '1')).toBe('3');
   });
 
+  it('a bare number, a negative one, and numbers after whitespace', () => {
+    expect(parseJsonBody(' 42')).toBe(42);
+    const body = parseJsonBody('{"a" :\n -1.50, "b": [ 7 ]}') as { a: number; b: object };
+    expect(jsonNumberText(body, 'a')).toBe('-1.50');
+    expect(jsonNumberText(body.b, '0')).toBe('7');
+  });
+
   it('a string is not a number', () => {
     const body = parseJsonBody('{"amount":"1.50"}') as object;
     expect(jsonNumberText(body, 'amount')).toBeUndefined();
@@ -28,8 +35,8 @@ describe('bodies', () => {
     expect(parseJsonBody(text)).toBeUndefined();
   });
 
-  it('a document nested thousands of levels deep is refused, not a stack overflow', () => {
-    expect(() => parseJsonBody(`{"a":${'['.repeat(50_000)}${']'.repeat(50_000)}}`)).toThrow(SyntaxError);
+  it('a document nested thousands of levels deep around a number is refused, not a stack overflow', () => {
+    expect(() => parseJsonBody(`{"a":${'['.repeat(50_000)}1${']'.repeat(50_000)}}`)).toThrow(SyntaxError);
   });
 
   it.each(['{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', '{"a":'])('%s is refused', (text) => {
