@@ -68,6 +68,8 @@ async function startStack(log: Log, config: Omit<Stack, 'startedByBench' | 'stop
   const child: ChildProcess = spawn(process.execPath, [join('scripts', 'start.ts')], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // the bench signs in once, and a long run outlasts the default 15-minute token (the stream closes at exp)
+    env: { ...process.env, TOKEN_TTL_SECONDS: process.env.TOKEN_TTL_SECONDS ?? '3600' },
   });
   const lines: string[] = [];
   let exited: string | null = null;
