@@ -2,7 +2,7 @@
 // server.ts is the only entry point; tests build this and call app.inject().
 import rateLimit from '@fastify/rate-limit';
 import type { TokenIssuer, TokenVerifier } from '@payments/runtime/auth';
-import { type App, createBaseApp } from '@payments/runtime/http';
+import { type ApiDescription, type App, createBaseApp } from '@payments/runtime/http';
 import type { Logger } from '@payments/runtime/logger';
 import type { Registry } from '@payments/runtime/metrics';
 import type { EventStore, Pool } from '@payments/runtime/pg';
@@ -39,8 +39,15 @@ export type CommandApiDeps = {
 // so: the plugin's context.after is the time left until the window resets, not the window.
 const RATE_WINDOW_MS = 60_000;
 
+export const COMMAND_API: ApiDescription = {
+  title: 'Payments command API',
+  description:
+    'Tokens, new payments and analyst reviews. A command is accepted (202) once its event is stored; its decision is read from the query API, passing the returned `position` as `minPosition`.',
+  version: '0.1.0',
+};
+
 export async function buildCommandApi(deps: CommandApiDeps): Promise<App> {
-  const app = await createBaseApp(deps);
+  const app = await createBaseApp({ ...deps, api: COMMAND_API });
   await app.register(rateLimit, {
     global: false,
     // per merchant for merchants (the token is verified before this hook runs), per address otherwise

@@ -1,7 +1,7 @@
 // The query API as a fastify app: shared base, WebSocket support, then the read routes.
 import websocket from '@fastify/websocket';
 import type { TokenVerifier } from '@payments/runtime/auth';
-import { type App, createBaseApp } from '@payments/runtime/http';
+import { type ApiDescription, type App, createBaseApp } from '@payments/runtime/http';
 import type { Logger } from '@payments/runtime/logger';
 import type { Registry } from '@payments/runtime/metrics';
 import type { EventStore, Pool } from '@payments/runtime/pg';
@@ -30,8 +30,15 @@ export type QueryApiDeps = {
   requestTimeoutMs?: number;
 };
 
+export const QUERY_API: ApiDescription = {
+  title: 'Payments query API',
+  description:
+    "Payments, their history, statistics and projection rebuilds as the read side holds them, and the WebSocket stream of their changes. Pass a command's `position` as `minPosition` to read your own write.",
+  version: '0.1.0',
+};
+
 export async function buildQueryApi(deps: QueryApiDeps): Promise<App> {
-  const app = await createBaseApp(deps);
+  const app = await createBaseApp({ ...deps, api: QUERY_API });
   await app.register(websocket, { options: { maxPayload: 4096 } });
   await app.register(paymentReadRoutes, {
     pool: deps.pool,

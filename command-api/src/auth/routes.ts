@@ -2,11 +2,29 @@
 // anyone else verify them without the signing key.
 
 import type { TokenIssuer } from '@payments/runtime/auth';
-import { type App, unauthorized } from '@payments/runtime/http';
+import { type App, errorResponses, PUBLIC, unauthorized } from '@payments/runtime/http';
 import type { Pool } from '@payments/runtime/pg';
-import { ErrorResponseSchema, TokenRequestSchema, TokenResponseSchema } from '@payments/schemas';
+import { TokenRequestSchema, TokenResponseSchema } from '@payments/schemas';
 import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { authenticateClient } from './clients.ts';
+
+// a JWK's members beyond these are kept (additionalProperties): the key set is sent as jose exports it
+const JwksSchema = Type.Object({
+  keys: Type.Array(
+    Type.Object(
+      {
+        kty: Type.Optional(Type.String()),
+        kid: Type.Optional(Type.String()),
+        alg: Type.Optional(Type.String()),
+        use: Type.Optional(Type.String()),
+        n: Type.Optional(Type.String()),
+        e: Type.Optional(Type.String()),
+      },
+      { additionalProperties: true },
+    ),
+  ),
+});
 
 export async function authRoutes(
   app: App,
@@ -19,7 +37,12 @@ export async function authRoutes(
   app.post(
     '/api/auth/token',
     {
-      schema: { body: TokenRequestSchema, response: { 200: TokenResponseSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema } },
+      schema: {
+        summary: 'A short-lived access token for a client id and secret',
+        security: PUBLIC,
+        body: TokenRequestSchema,
+        response: { 200: TokenResponseSchema, ...errorResponses(400, 401) },
+      },
       config: { rateLimit: options.rateLimit },
     },
     async (request) => {
@@ -35,5 +58,9 @@ export async function authRoutes(
       };
     },
   );
-  app.get('/.well-known/jwks.json', async () => options.issuer.jwks());
+  app.get(
+    '/.well-known/jwks.json',
+    { schema: { summary: 'The public keys that verify access tokens', security: PUBLIC, response: { 200: JwksSchema } } },
+    async () => options.issuer.jwks(),
+  );
 }

@@ -7,17 +7,18 @@ import {
   type App,
   badRequest,
   conflict,
+  errorResponses,
   forbidden,
   HttpError,
   jsonNumberText,
   notFound,
   principalOf,
   requireRole,
+  withHeaders,
 } from '@payments/runtime/http';
 import { uuidv7 } from '@payments/runtime/ids';
 import { ConcurrencyError, type EventStore, type Pool, type PoolClient, withTransaction } from '@payments/runtime/pg';
 import {
-  ErrorResponseSchema,
   foldPayment,
   initialPaymentState,
   type NewEvent,
@@ -47,16 +48,22 @@ export type PaymentRoutesOptions = {
   rateLimit: { max: number; timeWindow: number };
 };
 
-const errors = {
-  400: ErrorResponseSchema,
-  401: ErrorResponseSchema,
-  403: ErrorResponseSchema,
-  404: ErrorResponseSchema,
-  409: ErrorResponseSchema,
-  422: ErrorResponseSchema,
-  429: ErrorResponseSchema,
-};
+// (a 429 with Retry-After is documented for rate-limited routes by the base app: runtime/src/http/openapi.ts)
+const errors = errorResponses(400, 401, 403, 404, 409, 422);
 const PaymentIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      description:
+        'Makes the command safe to retry: the same key with the same request gives the stored response (with Idempotent-Replayed: true); with another request, a 422.',
+    }),
+  ),
+});
+const IDEMPOTENT_REPLAYED = {
+  type: 'string',
+  enum: ['true'],
+  description: 'Present when this is the stored response of an earlier request with the same Idempotency-Key.',
+} as const;
 
 type Outcome = { status: number; body: unknown };
 
@@ -123,8 +130,14 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
     {
       schema: {
         body: RequestPaymentBodySchema,
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
-        response: { 202: PaymentAcceptedSchema, ...errors },
+        headers: IdempotencyHeaders,
+        response: {
+          202: withHeaders(PaymentAcceptedSchema, {
+            'Idempotent-Replayed': IDEMPOTENT_REPLAYED,
+            Location: { type: 'string', description: 'The payment on the query API; read it with `?minPosition=<position>`.' },
+          }),
+          ...errors,
+        },
       },
       onRequest: requireRole('merchant'),
       config: { rateLimit: options.rateLimit },
@@ -175,7 +188,7 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
       const accepted = outcome.body as PaymentAccepted;
       return reply
-        .status(outcome.status)
+        .status(outcome.status as 202)
         .header('location', `${options.queryApiUrl}/api/payments/${accepted.paymentId}`)
         .send({ ...accepted, position: app.merchantPositions.shown(principal, accepted.position) });
     },
@@ -185,7 +198,12 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
     app.post(
       `/api/payments/:id/${action}`,
       {
-        schema: { params: PaymentIdParams, body: ReviewBodySchema, response: { 200: ReviewResultSchema, ...errors } },
+        schema: {
+          params: PaymentIdParams,
+          headers: IdempotencyHeaders,
+          body: ReviewBodySchema,
+          response: { 200: withHeaders(ReviewResultSchema, { 'Idempotent-Replayed': IDEMPOTENT_REPLAYED }), ...errors },
+        },
         onRequest: requireRole('analyst'),
         // the body is optional: no body (or an empty one) is a review without a reason
         preValidation: async (request) => {
@@ -216,7 +234,9 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
             body: { paymentId, status: action === 'approve' ? 'APPROVED' : 'DECLINED', position: event?.position ?? 0 },
           };
         });
-        return reply.status(outcome.status).send(outcome.body as { paymentId: string; status: 'APPROVED' | 'DECLINED'; position: number });
+        return reply
+          .status(outcome.status as 200)
+          .send(outcome.body as { paymentId: string; status: 'APPROVED' | 'DECLINED'; position: number });
       },
     );
   }

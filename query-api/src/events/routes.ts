@@ -1,13 +1,26 @@
 // The history for analysts as NDJSON, streamed from a server-side cursor inside one snapshot: memory stays
 // flat however long the history, and a slow reader slows only its own cursor (stream backpressure).
 import { Readable } from 'node:stream';
-import { type App, badRequest, requireRole } from '@payments/runtime/http';
+import { type App, badRequest, errorResponses, requireRole } from '@payments/runtime/http';
 import { type Pool, toRecordedEvent } from '@payments/runtime/pg';
 import { PAYMENT_EVENT_TYPES, type PaymentEventType } from '@payments/schemas';
 import { Type } from 'typebox';
 import { parseInstant } from '../instant.ts';
 
 const PAGE = 1000;
+
+/** One line of the history: an event as stored (toRecordedEvent). */
+const HistoryLineSchema = Type.Object({
+  position: Type.Integer(),
+  eventId: Type.String(),
+  streamId: Type.String(),
+  streamVersion: Type.Integer(),
+  type: Type.String(),
+  schemaVersion: Type.Integer(),
+  occurredAt: Type.String(),
+  data: Type.Unknown(),
+  metadata: Type.Unknown(),
+});
 
 export async function eventHistoryRoutes(app: App, options: { pool: Pool }) {
   app.get(
@@ -22,6 +35,13 @@ export async function eventHistoryRoutes(app: App, options: { pool: Pool }) {
           },
           { additionalProperties: false },
         ),
+        response: {
+          200: {
+            description: 'One stored event per line, in position order',
+            content: { 'application/x-ndjson': { schema: HistoryLineSchema } },
+          },
+          ...errorResponses(400, 401, 403),
+        },
       },
       onRequest: requireRole('analyst'),
     },
@@ -70,7 +90,8 @@ export async function eventHistoryRoutes(app: App, options: { pool: Pool }) {
       }
       const body = Readable.from(lines(), { objectMode: false, highWaterMark: 1 });
       reply.raw.on('close', () => body.destroy());
-      return reply.type('application/x-ndjson').send(body);
+      // the 200's schema describes each line; the body itself is a stream, sent unserialized
+      return reply.type('application/x-ndjson').send(body as never);
     },
   );
 }

@@ -2,25 +2,25 @@
 // one that does not exist, so ids cannot be probed (OWASP API1).
 
 import type { Principal } from '@payments/runtime/auth';
-import { type App, badRequest, forbidden, notFound, principalOf, requireRole } from '@payments/runtime/http';
+import { type App, badRequest, errorResponses, forbidden, notFound, principalOf, requireRole, withHeaders } from '@payments/runtime/http';
 import type { EventStore, Pool } from '@payments/runtime/pg';
 import type { MerchantPositions } from '@payments/runtime/positions';
-import {
-  ErrorResponseSchema,
-  foldPayment,
-  MerchantIdSchema,
-  PaymentPageSchema,
-  PaymentStatusSchema,
-  PaymentViewSchema,
-  toPaymentView,
-} from '@payments/schemas';
+import { foldPayment, MerchantIdSchema, PaymentPageSchema, PaymentStatusSchema, PaymentViewSchema, toPaymentView } from '@payments/schemas';
 import { Type } from 'typebox';
 import { commandPosition, waitForPosition } from '../consistency.ts';
 import { parseInstant } from '../instant.ts';
 import type { FeedTail } from '../stream/feed-tail.ts';
 import { decodeCursor, getPayment, listPayments } from './queries.ts';
 
-const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
+const errors = errorResponses(400, 401, 403, 404);
+/** What waitForPosition (consistency.ts) says when minPosition was not reached in time. */
+const READ_CONSISTENCY = {
+  'X-Read-Consistency': {
+    type: 'string',
+    enum: ['stale'],
+    description: 'Present when the read side had not reached minPosition in time: the answer may not include that write yet.',
+  },
+} as const;
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 // bounded: a 20-digit position passed the integer check and overflowed PostgreSQL's bigint (a 500)
 const MinPosition = Type.Optional(
@@ -61,7 +61,7 @@ export async function paymentReadRoutes(
           },
           { additionalProperties: false },
         ),
-        response: { 200: PaymentPageSchema, ...errors },
+        response: { 200: withHeaders(PaymentPageSchema, READ_CONSISTENCY), ...errors },
       },
       onRequest: readers,
     },
@@ -92,7 +92,7 @@ export async function paymentReadRoutes(
           { asOf: Type.Optional(Type.String({ format: 'date-time' })), minPosition: MinPosition },
           { additionalProperties: false },
         ),
-        response: { 200: PaymentViewSchema, ...errors },
+        response: { 200: withHeaders(PaymentViewSchema, READ_CONSISTENCY), ...errors },
       },
       onRequest: readers,
     },

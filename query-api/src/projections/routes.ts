@@ -1,8 +1,7 @@
 // Projection rebuilds: analysts queue one here; the projector carries it out and records progress.
 
-import { type App, conflict, notFound, principalOf, requireRole } from '@payments/runtime/http';
+import { type App, conflict, errorResponses, notFound, principalOf, requireRole } from '@payments/runtime/http';
 import { type Pool, REBUILD_CHANNEL } from '@payments/runtime/pg';
-import { ErrorResponseSchema } from '@payments/schemas';
 import { Type } from 'typebox';
 
 const PROJECTIONS = ['payments'];
@@ -57,7 +56,7 @@ export async function projectionRoutes(app: App, options: { pool: Pool }) {
   app.post(
     '/api/projections/:name/rebuild',
     {
-      schema: { params: Name, response: { 202: RebuildSchema, 404: ErrorResponseSchema, 409: ErrorResponseSchema } },
+      schema: { params: Name, response: { 202: RebuildSchema, ...errorResponses(400, 401, 403, 404, 409) } },
       onRequest: requireRole('analyst'),
     },
     async (request, reply) => {
@@ -84,7 +83,7 @@ export async function projectionRoutes(app: App, options: { pool: Pool }) {
       schema: {
         // bounded: a 20-digit id passed the integer check and overflowed PostgreSQL's bigint (a 500)
         params: Type.Object({ name: Type.String({ maxLength: 64 }), id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
-        response: { 200: RebuildSchema, 404: ErrorResponseSchema },
+        response: { 200: RebuildSchema, ...errorResponses(400, 401, 403, 404) },
       },
       onRequest: requireRole('analyst', 'viewer'),
     },
@@ -106,7 +105,7 @@ export async function projectionRoutes(app: App, options: { pool: Pool }) {
         params: Name,
         response: {
           200: Type.Object({ name: Type.String(), lastRebuild: Type.Union([RebuildSchema, Type.Null()]) }),
-          404: ErrorResponseSchema,
+          ...errorResponses(400, 401, 403, 404),
         },
       },
       onRequest: requireRole('analyst', 'viewer'),

@@ -1,8 +1,8 @@
 // Counters and chart series; a merchant's token sees its own figures only.
 
-import { type App, badRequest, principalOf, requireRole } from '@payments/runtime/http';
+import { type App, badRequest, errorResponses, principalOf, requireRole } from '@payments/runtime/http';
 import type { Pool } from '@payments/runtime/pg';
-import { ErrorResponseSchema, SeriesSchema, StatsSchema } from '@payments/schemas';
+import { SeriesSchema, StatsSchema } from '@payments/schemas';
 import { Type } from 'typebox';
 import { parseInstant } from '../instant.ts';
 import { loadSeries, loadStats } from './queries.ts';
@@ -13,7 +13,7 @@ export async function statsRoutes(app: App, options: { pool: Pool }) {
   const readers = requireRole('merchant', 'analyst', 'viewer');
   const scope = (p: { role: string; merchantId?: string }) => (p.role === 'merchant' ? (p.merchantId ?? '') : null);
 
-  app.get('/api/stats', { schema: { response: { 200: StatsSchema, 401: ErrorResponseSchema } }, onRequest: readers }, async (request) =>
+  app.get('/api/stats', { schema: { response: { 200: StatsSchema, ...errorResponses(401) } }, onRequest: readers }, async (request) =>
     loadStats(options.pool, scope(principalOf(request))),
   );
 
@@ -29,7 +29,7 @@ export async function statsRoutes(app: App, options: { pool: Pool }) {
           },
           { additionalProperties: false },
         ),
-        response: { 200: SeriesSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema },
+        response: { 200: SeriesSchema, ...errorResponses(400, 401) },
       },
       onRequest: readers,
     },

@@ -1,6 +1,6 @@
 // WebSocket /api/stream: authenticated at the upgrade (Authorization header or `token` query parameter),
 // resumable with `since=<position>`. A principal past its connection cap is refused at the upgrade (429).
-import { type App, authenticate, HttpError, requireRole } from '@payments/runtime/http';
+import { type App, authenticate, errorResponses, HttpError, requireRole } from '@payments/runtime/http';
 import { Type } from 'typebox';
 import type { StreamHub } from './stream-hub.ts';
 
@@ -14,6 +14,12 @@ export async function streamRoutes(app: App, options: { hub: StreamHub }) {
           { since: Type.Optional(Type.Integer({ minimum: 0 })), token: Type.Optional(Type.String({ maxLength: 8192 })) },
           { additionalProperties: false },
         ),
+        description:
+          'A WebSocket (GET with Upgrade: websocket): `hello`, then every change to the payments the token may see. The token may come as `token=` instead of Authorization.',
+        response: {
+          101: { description: 'Switching Protocols: the stream is open', type: 'null' },
+          ...errorResponses(400, 401, 403, 429),
+        },
       },
       preValidation: async (request) => {
         const token = (request.query as { token?: string }).token;

@@ -1,13 +1,15 @@
 // What both HTTP APIs share: fastify with the typebox type provider, security headers, CORS for the
 // dashboard only, the one error handler, token auth, request metrics, /health/live, /health/ready, and the
-// limits of the HTTP layer (request time, header size). /metrics is not here: it is served on the
-// operations port (runtime/src/ops-server.ts), bound to loopback, never to the world.
+// limits of the HTTP layer (request time, header size), and the OpenAPI document with its rendered reference
+// (openapi.ts). /metrics is not here: it is served on the operations port (runtime/src/ops-server.ts), bound
+// to loopback, never to the world.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import helmet from 'helmet';
+import { Type } from 'typebox';
 import type { TokenVerifier } from '../auth.ts';
 import type { Logger } from '../logger.ts';
 import type { MerchantPositions } from '../merchant-positions.ts';
@@ -17,6 +19,7 @@ import type { Queryable } from '../pg/db.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { clientError, frameworkError, installErrorHandler } from './errors.ts';
 import { parseJsonBody } from './json-body.ts';
+import { type ApiDescription, PUBLIC, registerOpenApi } from './openapi.ts';
 import { validatorCompiler } from './validator-compiler.ts';
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
@@ -46,6 +49,8 @@ const API_HEADERS: Readonly<Record<string, string>> = Object.freeze({ ...SECURIT
 export type ReadinessCheck = () => Promise<void>;
 
 export type BaseAppOptions = {
+  /** The title, description and version of the API's OpenAPI document. */
+  api: ApiDescription;
   logger: Logger;
   registry: Registry;
   verifier: TokenVerifier;
@@ -138,6 +143,8 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
   });
   await app.register(cors, { origin: options.corsOrigins, credentials: false });
   await app.register(authPlugin, { verifier: options.verifier });
+  // before any route: @fastify/swagger learns the routes as they are added
+  await registerOpenApi(app, options.api);
 
   const requests = new Histogram({
     name: 'http_request_duration_seconds',
@@ -158,21 +165,39 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
     postgres: async () => void (await options.pool.query('select 1')),
     ...options.readiness,
   };
-  app.get('/health/live', async () => ({ status: 'ok' }));
-  app.get('/health/ready', async (_request, reply) => {
-    const results = await Promise.all(
-      Object.entries(readiness).map(async ([name, check]) => {
-        try {
-          await check();
-          return [name, 'ok'] as const;
-        } catch (error) {
-          return [name, (error as Error).message || 'failed'] as const;
-        }
-      }),
-    );
-    const ready = results.every(([, state]) => state === 'ok');
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+  app.get(
+    '/health/live',
+    { schema: { summary: 'Liveness', security: PUBLIC, response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+  const Readiness = Type.Object({
+    status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
+    checks: Type.Record(Type.String(), Type.String(), { description: "each dependency's state: ok, or why it failed" }),
   });
+  app.get(
+    '/health/ready',
+    {
+      schema: {
+        summary: 'Readiness: PostgreSQL (and the other dependencies) answer',
+        security: PUBLIC,
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
+    async (_request, reply) => {
+      const results = await Promise.all(
+        Object.entries(readiness).map(async ([name, check]) => {
+          try {
+            await check();
+            return [name, 'ok'] as const;
+          } catch (error) {
+            return [name, (error as Error).message || 'failed'] as const;
+          }
+        }),
+      );
+      const ready = results.every(([, state]) => state === 'ok');
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+    },
+  );
   return app;
 }
 

@@ -14,6 +14,7 @@ describe('security headers', () => {
     expect(SECURITY_HEADERS).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN' });
     expect(SECURITY_HEADERS['content-security-policy']).toContain("default-src 'self'");
     const app = await createBaseApp({
+      api: { title: 'test API', description: 'test', version: '0' },
       logger: createLogger('test', 'silent'),
       registry: createRegistry('test'),
       verifier: { verify: async () => Promise.reject(new Error('no tokens here')) } as unknown as TokenVerifier,
@@ -43,6 +44,7 @@ const principal = { sub: 'merchant-M1', role: 'merchant' as const, merchantId: '
 
 async function testApp(requestTimeoutMs?: number) {
   const app = await createBaseApp({
+    api: { title: 'test API', description: 'test', version: '0' },
     logger: createLogger('test', 'silent'),
     registry: createRegistry('test'),
     verifier: {
