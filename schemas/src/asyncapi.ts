@@ -12,6 +12,7 @@ import {
   PaymentApprovedSchema,
   PaymentAuthorizedSchema,
   PaymentDeclinedSchema,
+  PaymentDeclinedV1Schema,
   type PaymentEventType,
   PaymentFlaggedForReviewSchema,
   PaymentRequestedSchema,
@@ -87,8 +88,15 @@ export const PUBLISHED_EVENTS: readonly PublishedEvent[] = [
   {
     type: 'PaymentDeclined',
     schemaVersion: 1,
+    schema: PaymentDeclinedV1Schema,
+    summary:
+      'An analyst declined a payment under review. No longer written; declines published before v2 keep this shape (read it as v2 with `reasonCode` `unspecified`).',
+  },
+  {
+    type: 'PaymentDeclined',
+    schemaVersion: 2,
     schema: PaymentDeclinedSchema,
-    summary: 'An analyst declined a payment under review.',
+    summary: 'An analyst declined a payment under review; `data.reasonCode` says why, for reporting declines by cause.',
   },
 ];
 

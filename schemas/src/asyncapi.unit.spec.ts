@@ -5,6 +5,7 @@ import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
 import { describe, expect, it } from 'vitest';
 import { buildAsyncApiDocument, messageName, PUBLISHED_EVENTS } from './asyncapi.ts';
 import { PAYMENT_EVENT_TYPES } from './events.ts';
+import { READABLE_EVENT_VERSIONS } from './upcast.ts';
 
 const parser = new Parser();
 
@@ -43,6 +44,12 @@ describe('the AsyncAPI document of payments.events', () => {
       properties: { schemaVersion: { const: 1 }, type: { const: 'PaymentRequested' } },
       required: expect.arrayContaining(['position']),
     });
+  });
+
+  it('lists every version a reader accepts, old ones beside the current (PaymentDeclined v1 and v2)', () => {
+    const listed = PUBLISHED_EVENTS.map((e) => messageName(e.type, e.schemaVersion)).sort();
+    expect(listed).toEqual(READABLE_EVENT_VERSIONS.map((e) => messageName(e.type, e.schemaVersion)).sort());
+    expect(listed).toEqual(expect.arrayContaining(['PaymentDeclined.v1', 'PaymentDeclined.v2']));
   });
 
   it('equals the committed docs/asyncapi.json', () => {

@@ -1,6 +1,6 @@
 // Request bodies and responses of the command API (:8080).
 import { type Static, Type } from 'typebox';
-import { CurrencyCodeSchema, MerchantIdSchema, PaymentStatusSchema, UuidSchema } from './events.ts';
+import { CurrencyCodeSchema, DeclineReasonCodeSchema, MerchantIdSchema, PaymentStatusSchema, UuidSchema } from './events.ts';
 
 /**
  * Free text a client sends (a payment's reference, a review reason): no control characters (C0, DEL, C1: NUL
@@ -46,6 +46,16 @@ export const ReviewBodySchema = Type.Object(
   { additionalProperties: false },
 );
 export type ReviewBody = Static<typeof ReviewBodySchema>;
+
+/** A decline may say why in a code analysts report on (`unspecified` when left out), beside the free-text reason. */
+export const DeclineBodySchema = Type.Object(
+  {
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, pattern: PLAIN_TEXT })),
+    reasonCode: Type.Optional(DeclineReasonCodeSchema),
+  },
+  { additionalProperties: false },
+);
+export type DeclineBody = Static<typeof DeclineBodySchema>;
 
 export const ReviewResultSchema = Type.Object({
   paymentId: UuidSchema,

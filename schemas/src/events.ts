@@ -73,12 +73,39 @@ export const PaymentReviewedDataSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const envelope = <T extends string, D extends ReturnType<typeof Type.Object>>(type: T, data: D) =>
+/**
+ * Why an analyst declined a payment, asked for so that declines can be reported by cause. `unspecified`: the
+ * analyst gave none, and every decline recorded before the code existed (PaymentDeclined v1, see upcast.ts).
+ */
+export const DECLINE_REASON_CODES = ['fraud', 'customer_request', 'other', 'unspecified'] as const;
+export const DeclineReasonCodeSchema = Type.Union([
+  Type.Literal('fraud'),
+  Type.Literal('customer_request'),
+  Type.Literal('other'),
+  Type.Literal('unspecified'),
+]);
+export type DeclineReasonCode = (typeof DECLINE_REASON_CODES)[number];
+
+export const PaymentDeclinedDataSchema = Type.Object(
+  {
+    paymentId: UuidSchema,
+    reviewer: Type.String({ maxLength: 128 }),
+    reason: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
+    reasonCode: DeclineReasonCodeSchema,
+  },
+  { additionalProperties: false },
+);
+
+const envelope = <T extends string, D extends ReturnType<typeof Type.Object>, V extends number = 1>(
+  type: T,
+  data: D,
+  schemaVersion: V = 1 as V,
+) =>
   Type.Object(
     {
       eventId: UuidSchema,
       type: Type.Literal(type),
-      schemaVersion: Type.Literal(1),
+      schemaVersion: Type.Literal(schemaVersion),
       streamId: UuidSchema,
       streamVersion: Type.Integer({ minimum: 1 }),
       occurredAt: IsoTimeSchema,
@@ -94,8 +121,15 @@ export const PaymentRequestedSchema = envelope('PaymentRequested', PaymentReques
 export const PaymentAuthorizedSchema = envelope('PaymentAuthorized', PaymentDecidedDataSchema);
 export const PaymentFlaggedForReviewSchema = envelope('PaymentFlaggedForReview', PaymentDecidedDataSchema);
 export const PaymentApprovedSchema = envelope('PaymentApproved', PaymentReviewedDataSchema);
-export const PaymentDeclinedSchema = envelope('PaymentDeclined', PaymentReviewedDataSchema);
+export const PaymentDeclinedSchema = envelope('PaymentDeclined', PaymentDeclinedDataSchema, 2);
 
+/**
+ * Shapes no longer written but still stored and published: what the upcaster chain (upcast.ts) reads and turns
+ * into the current ones. Never changed, never removed while an event of that shape may exist.
+ */
+export const PaymentDeclinedV1Schema = envelope('PaymentDeclined', PaymentReviewedDataSchema, 1);
+
+/** The current shape of each event type: what deciders write and every reader gets (through upcast.ts). */
 export const PaymentEventSchema = Type.Union([
   PaymentRequestedSchema,
   PaymentAuthorizedSchema,
@@ -110,6 +144,7 @@ export type PaymentAuthorized = Static<typeof PaymentAuthorizedSchema>;
 export type PaymentFlaggedForReview = Static<typeof PaymentFlaggedForReviewSchema>;
 export type PaymentApproved = Static<typeof PaymentApprovedSchema>;
 export type PaymentDeclined = Static<typeof PaymentDeclinedSchema>;
+export type PaymentDeclinedV1 = Static<typeof PaymentDeclinedV1Schema>;
 
 /** An event as the store recorded it: with its global position (commit-ordered, see event-store.ts). */
 export type RecordedEvent = PaymentEvent & { position: number };
@@ -124,3 +159,12 @@ export const PAYMENT_EVENT_TYPES: readonly PaymentEventType[] = [
   'PaymentApproved',
   'PaymentDeclined',
 ];
+
+/** The version each event type is written in today: the last link of its upcaster chain. */
+export const CURRENT_SCHEMA_VERSIONS: { readonly [E in PaymentEvent as E['type']]: E['schemaVersion'] } = {
+  PaymentRequested: 1,
+  PaymentAuthorized: 1,
+  PaymentFlaggedForReview: 1,
+  PaymentApproved: 1,
+  PaymentDeclined: 2,
+};

@@ -6,3 +6,4 @@ export * from './money.ts';
 export * from './payment.ts';
 export * from './payment-traffic.ts';
 export * from './read-models.ts';
+export * from './upcast.ts';

@@ -1,13 +1,16 @@
 // The payment decider: pure functions from (command, state) to new events, or a typed domain error.
 // Time and ids arrive inside the command; nothing here reads the clock or does I/O.
-import type { NewEvent, PaymentState } from '@payments/schemas';
+import type { DeclineReasonCode, NewEvent, PaymentState } from '@payments/schemas';
 
 export type RequestPayment = {
   type: 'RequestPayment';
   data: { paymentId: string; merchantId: string; amountMinor: number; currency: string; reference: string | null };
 };
 export type ApprovePayment = { type: 'ApprovePayment'; data: { paymentId: string; reviewer: string; reason: string | null } };
-export type DeclinePayment = { type: 'DeclinePayment'; data: { paymentId: string; reviewer: string; reason: string | null } };
+export type DeclinePayment = {
+  type: 'DeclinePayment';
+  data: { paymentId: string; reviewer: string; reason: string | null; reasonCode: DeclineReasonCode };
+};
 export type PaymentCommand = RequestPayment | ApprovePayment | DeclinePayment;
 
 export class PaymentDomainError extends Error {

@@ -1,6 +1,6 @@
 // Specifications of the payment decider: given the payment's past events, when a command, then these new
 // events or this domain error. State is always built by folding events, never written by hand.
-import { evolvePayment, initialPaymentState, type PaymentEvent, type PaymentState } from '@payments/schemas';
+import { evolvePayment, initialPaymentState, type NewEvent, type PaymentEvent, type PaymentState } from '@payments/schemas';
 import { deciderSpecification, paymentEvents, TEST_PAYMENT_ID as paymentId } from '@payments/schemas/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -25,7 +25,7 @@ const approveCommand: ApprovePayment = {
 };
 const declineCommand: DeclinePayment = {
   type: 'DeclinePayment',
-  data: { paymentId, reviewer: 'analyst:alice', reason: null },
+  data: { paymentId, reviewer: 'analyst:alice', reason: null, reasonCode: 'customer_request' },
 };
 
 /** Refused with this domain error code, and a message that says why. */
@@ -72,7 +72,7 @@ describe.each([
     spec
       .given(histories.REVIEW as PaymentEvent[])
       .when(command)
-      .thenEvents([{ type: recordedType, data: command.data }]);
+      .thenEvents([{ type: recordedType, data: command.data } as NewEvent]);
   });
 
   it('from REVIEW carries a reason, or a null reason as null', () => {
@@ -81,7 +81,7 @@ describe.each([
       spec
         .given(histories.REVIEW as PaymentEvent[])
         .when(withReason)
-        .thenEvents([{ type: recordedType, data: { paymentId, reviewer: 'analyst:alice', reason } }]);
+        .thenEvents([{ type: recordedType, data: { ...command.data, reason } } as NewEvent]);
     }
   });
 

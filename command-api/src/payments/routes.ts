@@ -19,6 +19,8 @@ import {
 import { uuidv7 } from '@payments/runtime/ids';
 import { ConcurrencyError, type EventStore, type Pool, type PoolClient, withTransaction } from '@payments/runtime/pg';
 import {
+  type DeclineBody,
+  DeclineBodySchema,
   foldPayment,
   initialPaymentState,
   type NewEvent,
@@ -201,7 +203,7 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
         schema: {
           params: PaymentIdParams,
           headers: IdempotencyHeaders,
-          body: ReviewBodySchema,
+          body: action === 'approve' ? ReviewBodySchema : DeclineBodySchema,
           response: { 200: withHeaders(ReviewResultSchema, { 'Idempotent-Replayed': IDEMPOTENT_REPLAYED }), ...errors },
         },
         onRequest: requireRole('analyst'),
@@ -213,15 +215,17 @@ export async function paymentRoutes(app: App, options: PaymentRoutesOptions): Pr
       async (request, reply) => {
         const principal = principalOf(request);
         const paymentId = request.params.id.toLowerCase();
-        const reason = request.body?.reason ?? null;
+        const body: DeclineBody = request.body ?? {};
+        const reason = body.reason ?? null;
         const outcome = await execute(request, reply, principal.sub, REVIEW_KEYS, { id: paymentId }, async (client) => {
           const history = await eventStore.readStream(client, paymentId);
           const state: PaymentState = foldPayment(history);
           const data = { paymentId, reviewer: principal.sub, reason };
-          const events: NewEvent[] = decide(
-            action === 'approve' ? { type: 'ApprovePayment', data } : { type: 'DeclinePayment', data },
-            state,
-          );
+          const command: PaymentCommand =
+            action === 'approve'
+              ? { type: 'ApprovePayment', data }
+              : { type: 'DeclinePayment', data: { ...data, reasonCode: body.reasonCode ?? 'unspecified' } };
+          const events: NewEvent[] = decide(command, state);
           const [event] = await eventStore.append(client, {
             streamId: paymentId,
             expectedVersion: state.status === 'NONE' ? 0 : state.version,

@@ -9,7 +9,7 @@ import { parseInstant } from '../instant.ts';
 
 const PAGE = 1000;
 
-/** One line of the history: an event as stored (toRecordedEvent). */
+/** One line of the history: a stored event in its current shape (toRecordedEvent, through the upcaster chain). */
 const HistoryLineSchema = Type.Object({
   position: Type.Integer(),
   eventId: Type.String(),

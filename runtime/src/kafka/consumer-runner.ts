@@ -1,8 +1,9 @@
 // Runs a Kafka consumer group over payment events the way every consumer here needs it (after PostHog's
-// ingestion consumer): eachBatch without auto-resolve; messages decoded and validated against the event
-// schema; undecodable ones, and those the handler rejects, go to the dead-letter topic with the reason and
-// the original headers and are marked done; other errors are rethrown so kafkajs retries the batch. Offsets
-// are resolved and committed only after the handler (and the DLQ write) succeeded.
+// ingestion consumer): eachBatch without auto-resolve; messages decoded, validated and brought to the current
+// shape by the upcaster chain (schemas/src/upcast.ts); undecodable ones, and those the handler rejects, go to
+// the dead-letter topic with the reason and the original headers and are marked done; other errors are
+// rethrown so kafkajs retries the batch. Offsets are resolved and committed only after the handler (and the
+// DLQ write) succeeded.
 //
 // Batching, where the CPU goes (docs/PERFORMANCE.md): the partitions of a fetch, and whatever arrives while
 // the handler runs, reach it in one call (SerialBatcher), so a consumer commits one PostgreSQL transaction per
@@ -10,14 +11,11 @@
 // broker holds a fetch until `minBytes` arrived or `maxWaitMs` passed, so at moderate rates a fetch carries
 // many events rather than one; offsets go to Kafka at most once a second (PostgreSQL state and stream
 // versions make redelivery harmless), and at once when the consumer stops.
-import { type PaymentEvent, PaymentEventSchema, type RecordedEvent } from '@payments/schemas';
+import { type RecordedEvent, UndecodableEventError, upcast } from '@payments/schemas';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { Compile } from 'typebox/compile';
 import type { Logger } from '../logger.ts';
 import { Counter, Gauge, type Registry } from '../metrics.ts';
 import { reliableProducerConfig } from './producer.ts';
-
-const checkEvent = Compile(PaymentEventSchema);
 
 export type ConsumedEvent = { event: RecordedEvent; offset: string; message: KafkaMessage };
 export type Rejected = { message: KafkaMessage; reason: string };
@@ -51,13 +49,15 @@ export function decodeEvent(message: KafkaMessage): { event: RecordedEvent } | {
   } catch {
     return { reason: 'value is not JSON' };
   }
-  if (!checkEvent.Check(value)) {
-    const first = [...checkEvent.Errors(value)][0];
-    return { reason: `not a payment event: ${first?.instancePath || '/'} ${first?.message ?? 'invalid'}` };
+  let event: ReturnType<typeof upcast>;
+  try {
+    event = upcast(value); // any version ever published, in its current shape
+  } catch (error) {
+    if (error instanceof UndecodableEventError) return { reason: error.message };
+    throw error;
   }
-  const event = value as PaymentEvent;
   if (event.position === undefined) return { reason: 'event has no position' };
-  return { event: event as RecordedEvent };
+  return { event: { ...event, position: event.position } };
 }
 
 /**

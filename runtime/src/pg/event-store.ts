@@ -2,7 +2,7 @@
 // concurrency per stream, and reads streams back. Positions are global but assigned at insert, not at
 // commit, so a gap may still be filled by a transaction in flight: nothing follows the global order by
 // position while writers run (a rebuild reads one snapshot; the change feed is numbered in commit order).
-import type { EventMetadata, NewEvent, RecordedEvent } from '@payments/schemas';
+import { CURRENT_SCHEMA_VERSIONS, type EventMetadata, type NewEvent, type RecordedEvent, upcast } from '@payments/schemas';
 import { uuidv7 } from '../ids.ts';
 import type { Queryable } from './db.ts';
 import { OUTBOX_CHANNEL } from './names.ts';
@@ -30,6 +30,11 @@ export type AppendResult = { recorded: RecordedEvent[]; conflicts: string[] };
 
 const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
+/** An event is written in the current version of its type (schemas/src/events.ts), whatever older ones the store holds. */
+const SCHEMA_VERSION_OF_TYPE = `case type ${Object.entries(CURRENT_SCHEMA_VERSIONS)
+  .map(([type, version]) => `when '${type}' then ${version}`)
+  .join(' ')} end`;
+
 /**
  * The CTEs `ins` and `outbox` that append the rows of `source` (columns event_id, stream_id, stream_version,
  * type, data, metadata, occurred_at, ord) as events, each with its outbox row for `topic` (a parameter).
@@ -39,7 +44,7 @@ const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 export function appendCtes(source: string, topic: string): string {
   return `ins as (
   insert into es.events (event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
-  select event_id, stream_id, stream_version, type, 1, data, metadata, occurred_at from ${source} order by ord
+  select event_id, stream_id, stream_version, type, ${SCHEMA_VERSION_OF_TYPE}, data, metadata, occurred_at from ${source} order by ord
   on conflict (stream_id, stream_version) do nothing
   returning position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
             to_char(occurred_at at time zone 'UTC', ${ISO_UTC}) as occurred_at
@@ -93,7 +98,8 @@ with input as (
 ), ${appendCtes('input', '$8')}
 select ins.* from ins order by position`;
 
-type EventRow = {
+/** A row of es.events as the pg driver returns it (occurred_at as a Date, or as text when the query formats it). */
+export type EventRow = {
   position: number;
   event_id: string;
   stream_id: string;
@@ -105,18 +111,23 @@ type EventRow = {
   occurred_at: string | Date;
 };
 
+/**
+ * A stored row as an event of the current shape: every read of es.events goes through here, and so through
+ * the upcaster chain (schemas/src/upcast.ts). A row no version of any event matches throws.
+ */
 export function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    position: row.position,
+  const event = upcast({
     eventId: row.event_id,
     type: row.type,
     schemaVersion: row.schema_version,
     streamId: row.stream_id,
     streamVersion: row.stream_version,
-    occurredAt: row.occurred_at instanceof Date ? row.occurred_at.toISOString() : row.occurred_at,
+    occurredAt: new Date(row.occurred_at).toISOString(),
     data: row.data,
     metadata: row.metadata,
-  } as RecordedEvent;
+    position: row.position,
+  });
+  return { ...event, position: row.position };
 }
 
 export class EventStore {

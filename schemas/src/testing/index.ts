@@ -1,3 +1,4 @@
-// What tests share: event builders and given/when/then decider specifications (`@payments/schemas/testing`).
+// What tests share: event builders, given/when/then decider specifications and the golden event fixtures (`@payments/schemas/testing`).
 export * from './decider-specification.ts';
+export * from './fixtures.ts';
 export * from './payment-events.ts';

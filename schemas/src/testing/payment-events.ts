@@ -2,15 +2,17 @@
 // fixed stream versions (requested 1, decided 2, reviewed 3), so each builder is stateless: any history is a
 // list of calls, e.g. [requested(), flaggedForReview(), approved()].
 import { createHash } from 'node:crypto';
-import type {
-  PaymentApproved,
-  PaymentAuthorized,
-  PaymentDeclined,
-  PaymentEvent,
-  PaymentFlaggedForReview,
-  PaymentRequested,
-  RecordedEvent,
-  RuleDecision,
+import {
+  CURRENT_SCHEMA_VERSIONS,
+  type DeclineReasonCode,
+  type PaymentApproved,
+  type PaymentAuthorized,
+  type PaymentDeclined,
+  type PaymentEvent,
+  type PaymentFlaggedForReview,
+  type PaymentRequested,
+  type RecordedEvent,
+  type RuleDecision,
 } from '../events.ts';
 
 export type PaymentDefaults = {
@@ -51,7 +53,6 @@ export function paymentEvents(defaults: PaymentDefaults = {}) {
   const start = Date.parse(defaults.requestedAt ?? '2025-01-01T10:00:00.000Z');
   const envelope = (streamVersion: number, actor: string, overrides: EventOverrides) => ({
     eventId: eventIdOf(paymentId, streamVersion),
-    schemaVersion: 1 as const,
     streamId: paymentId,
     streamVersion,
     occurredAt: overrides.occurredAt ?? new Date(start + (streamVersion - 1) * 1000).toISOString(),
@@ -64,27 +65,36 @@ export function paymentEvents(defaults: PaymentDefaults = {}) {
     requested: (data: Partial<PaymentRequested['data']> = {}, overrides: EventOverrides = {}): PaymentRequested => ({
       ...envelope(1, `merchant:${merchantId}`, overrides),
       type: 'PaymentRequested',
+      schemaVersion: CURRENT_SCHEMA_VERSIONS.PaymentRequested,
       data: { paymentId, merchantId, amountMinor, currency, reference: defaults.reference ?? null, ...data },
     }),
     authorized: (decision = decisionOf(amountMinor, currency, false), overrides: EventOverrides = {}): PaymentAuthorized => ({
       ...envelope(2, 'authorizer', overrides),
       type: 'PaymentAuthorized',
+      schemaVersion: CURRENT_SCHEMA_VERSIONS.PaymentAuthorized,
       data: { paymentId, decision },
     }),
     flaggedForReview: (decision = decisionOf(amountMinor, currency, true), overrides: EventOverrides = {}): PaymentFlaggedForReview => ({
       ...envelope(2, 'authorizer', overrides),
       type: 'PaymentFlaggedForReview',
+      schemaVersion: CURRENT_SCHEMA_VERSIONS.PaymentFlaggedForReview,
       data: { paymentId, decision },
     }),
     approved: (reason: string | null = 'known customer', reviewer = 'analyst:bob', overrides: EventOverrides = {}): PaymentApproved => ({
       ...envelope(3, reviewer, overrides),
       type: 'PaymentApproved',
+      schemaVersion: CURRENT_SCHEMA_VERSIONS.PaymentApproved,
       data: review(reason, reviewer),
     }),
-    declined: (reason: string | null = 'stolen card', reviewer = 'analyst:bob', overrides: EventOverrides = {}): PaymentDeclined => ({
+    declined: (
+      reason: string | null = 'stolen card',
+      reviewer = 'analyst:bob',
+      overrides: EventOverrides & { reasonCode?: DeclineReasonCode } = {},
+    ): PaymentDeclined => ({
       ...envelope(3, reviewer, overrides),
       type: 'PaymentDeclined',
-      data: review(reason, reviewer),
+      schemaVersion: CURRENT_SCHEMA_VERSIONS.PaymentDeclined,
+      data: { ...review(reason, reviewer), reasonCode: overrides.reasonCode ?? 'fraud' },
     }),
   };
 }
