@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DEV_MERCHANT_CLIENTS, devToken, PaymentTraffic } from '@payments/schemas';
+import { type CommandApiClient, createCommandApiClient } from '@payments/schemas/api';
 
 const { values } = parseArgs({
   options: {
@@ -18,14 +19,16 @@ const durationMs = Math.max(1, Number(values.duration)) * 1000;
 const api = values['command-url'] as string;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-async function token(clientId: string): Promise<string> {
-  return devToken(api, clientId).catch((error: unknown) => {
+/** The command API as one development client, signed in once. */
+async function signedIn(clientId: string): Promise<CommandApiClient> {
+  const token = await devToken(api, clientId).catch((error: unknown) => {
     throw new Error(`${(error as Error).message} (is npm start running?)`);
   });
+  return createCommandApiClient(api, { token: () => token });
 }
 
-const tokens = await Promise.all(DEV_MERCHANT_CLIENTS.map((c) => token(c.clientId)));
-const analyst = await token('analyst');
+const merchants = await Promise.all(DEV_MERCHANT_CLIENTS.map((c) => signedIn(c.clientId)));
+const analyst = await signedIn('analyst');
 let stop = false;
 process.once('SIGINT', () => {
   stop = true;
@@ -38,30 +41,25 @@ const inReview: string[] = [];
 const traffic = new PaymentTraffic({ merchants: DEV_MERCHANT_CLIENTS.map((c) => c.merchantId), seed: Date.now() });
 for (let i = 0; !stop && Date.now() - started < durationMs; i++) {
   const { merchantId, amount, currency, reference, review } = traffic.next();
-  const client = DEV_MERCHANT_CLIENTS.findIndex((c) => c.merchantId === merchantId);
+  const merchant = merchants[DEV_MERCHANT_CLIENTS.findIndex((c) => c.merchantId === merchantId)] as CommandApiClient;
   counts.sent++;
-  fetch(`${api}/api/payments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[client]}`, 'idempotency-key': randomUUID() },
-    body: JSON.stringify({ merchantId, amount, currency, reference }),
-  })
-    .then(async (res) => {
-      if (res.status !== 202) return void counts.failed++;
+  merchant
+    .POST('/api/payments', { headers: { 'idempotency-key': randomUUID() }, body: { merchantId, amount, currency, reference } })
+    .then(({ data, response }) => {
+      if (response.status !== 202 || !data) return void counts.failed++;
       counts.accepted++;
-      const { paymentId } = (await res.json()) as { paymentId: string };
-      if (review) inReview.push(paymentId);
+      if (review) inReview.push(data.paymentId);
     })
     .catch(() => counts.failed++);
   // an analyst settles an older review now and then, so approvals and declines show up too
   if (i % 7 === 6 && inReview.length > 3) {
     const id = inReview.shift() as string;
-    const action = Math.random() < 0.7 ? 'approve' : 'decline';
-    void fetch(`${api}/api/payments/${id}/${action}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}` },
-      body: JSON.stringify({ reason: action === 'approve' ? 'verified with the customer' : 'card reported stolen' }),
-    }).then((res) => {
-      if (res.status === 200) counts.reviewed++;
+    const settled =
+      Math.random() < 0.7
+        ? analyst.POST('/api/payments/{id}/approve', { params: { path: { id } }, body: { reason: 'verified with the customer' } })
+        : analyst.POST('/api/payments/{id}/decline', { params: { path: { id } }, body: { reason: 'card reported stolen' } });
+    void settled.then(({ response }) => {
+      if (response.status === 200) counts.reviewed++;
     });
   }
   if (i % Math.max(1, Math.round(rate * 5)) === 0 && i > 0)

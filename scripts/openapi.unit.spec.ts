@@ -1,9 +1,10 @@
 // The OpenAPI documents of both APIs: each is valid OpenAPI 3.1 by a maintained validator, the committed copy
-// in docs/openapi/ is exactly what the routes declare now, and no route fastify serves is missing from it.
+// in docs/openapi/ is exactly what the routes declare now, no route fastify serves is missing from it, and the
+// committed types of the typed client (schemas/src/api/) are exactly what openapi-typescript makes of it.
 import { readFileSync } from 'node:fs';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_NAMES, type ApiName, buildStubApp, documentPath, generateDocument } from './openapi.ts';
+import { API_NAMES, type ApiName, buildStubApp, documentPath, generateDocument, generateTypes, typesPath } from './openapi.ts';
 
 type Document = Record<string, unknown> & { paths: Record<string, Record<string, unknown>> };
 
@@ -36,6 +37,13 @@ describe.each(API_NAMES)('the OpenAPI document of the %s', (api) => {
   it('is the one committed in docs/openapi/ (run `npm run openapi` after changing a route)', () => {
     const committed = JSON.parse(readFileSync(documentPath(api), 'utf8')) as unknown;
     expect(documentOf(api), `docs/openapi/${api}.json is out of date: run \`npm run openapi\` and commit it`).toEqual(committed);
+  });
+
+  it('has its committed TypeScript types in schemas/src/api/ generated from the committed document', async () => {
+    const committed = JSON.parse(readFileSync(documentPath(api), 'utf8')) as object;
+    expect(readFileSync(typesPath(api), 'utf8'), `schemas/src/api/${api}.ts is out of date: run \`npm run openapi\` and commit it`).toBe(
+      await generateTypes(api, committed),
+    );
   });
 
   it('lists every route the app serves, with the method it serves it by', async () => {

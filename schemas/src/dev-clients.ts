@@ -1,6 +1,7 @@
 // The development clients `npm start` seeds (README, DESIGN.md), written out once: the command API seeds and
 // refuses them (production will not start while one works), and tests, scripts and the dashboard's demo sign
-// in as them. Browser-safe: plain fetch, no node: imports, so the dashboard can use it too.
+// in as them. Browser-safe: the typed client (plain fetch), no node: imports, so the dashboard can use it too.
+import { createCommandApiClient } from './api/client.ts';
 import type { Role, TokenResponse } from './commands.ts';
 
 export type DevClient = { clientId: string; secret: string; role: Role; merchantId?: string; label: string };
@@ -27,13 +28,11 @@ export function devClient(clientId: string): DevClient {
 
 /** Signs a development client in at the command API (POST /api/auth/token): the whole token response. */
 export async function signInDevClient(commandApiUrl: string, clientId: string): Promise<TokenResponse> {
-  const res = await fetch(`${commandApiUrl}/api/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ clientId, clientSecret: devClient(clientId).secret }),
+  const { data, error, response } = await createCommandApiClient(commandApiUrl).POST('/api/auth/token', {
+    body: { clientId, clientSecret: devClient(clientId).secret },
   });
-  if (res.status !== 200) throw new Error(`could not sign in ${clientId} at ${commandApiUrl}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as TokenResponse;
+  if (!data) throw new Error(`could not sign in ${clientId} at ${commandApiUrl}: ${response.status} ${JSON.stringify(error)}`);
+  return data;
 }
 
 /** A bearer token for a development client. */

@@ -54,12 +54,14 @@ export function mockFetch(respond: (call: FetchCall) => [number, unknown] | Prom
   const calls: FetchCall[] = [];
   vi.stubGlobal(
     'fetch',
-    vi.fn(async (input: string, init: RequestInit = {}) => {
+    vi.fn(async (input: string | Request, init: RequestInit = {}) => {
+      // apiRequest calls fetch(url, init); the typed client calls fetch(request), whose header names are lower case
+      const text = input instanceof Request ? await input.text() : init.body;
       const call: FetchCall = {
-        url: new URL(input),
-        method: init.method ?? 'GET',
-        headers: (init.headers ?? {}) as Record<string, string>,
-        body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+        url: new URL(input instanceof Request ? input.url : input),
+        method: input instanceof Request ? input.method : (init.method ?? 'GET'),
+        headers: input instanceof Request ? Object.fromEntries(input.headers) : ((init.headers ?? {}) as Record<string, string>),
+        body: typeof text === 'string' && text !== '' ? JSON.parse(text) : undefined,
       };
       calls.push(call);
       const [status, body] = await respond(call);

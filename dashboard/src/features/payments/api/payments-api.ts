@@ -1,7 +1,6 @@
 // The query API's payment reads (:8081).
 import type { EventMetadata, PaymentEventType, PaymentPage, PaymentStatus, PaymentView, RuleDecision } from '@payments/schemas';
-import { config } from '../../../config/env.ts';
-import { apiRequest } from '../../../lib/api-client.ts';
+import { api, unwrap } from '../../../lib/api-client.ts';
 
 export interface ListPaymentsQuery {
   status?: PaymentStatus | null;
@@ -12,18 +11,22 @@ export interface ListPaymentsQuery {
 
 /** GET /api/payments: newest first, cursor paged. */
 export function listPayments(query: ListPaymentsQuery, signal?: AbortSignal): Promise<PaymentPage> {
-  return apiRequest<PaymentPage>(config.queryApiUrl, '/api/payments', {
-    query: { status: query.status, merchantId: query.merchantId, limit: query.limit, cursor: query.cursor },
-    ...(signal ? { signal } : {}),
-  });
+  // as apiRequest did, an empty or null parameter is left out
+  const params = {
+    query: {
+      status: query.status || undefined,
+      merchantId: query.merchantId || undefined,
+      limit: query.limit,
+      cursor: query.cursor || undefined,
+    },
+  };
+  return unwrap<PaymentPage>(api.query.GET('/api/payments', { params, ...(signal ? { signal } : {}) }));
 }
 
 /** GET /api/payments/:id, or as it stood at `asOf` (ISO time). */
 export function getPayment(paymentId: string, asOf?: string | null, signal?: AbortSignal): Promise<PaymentView> {
-  return apiRequest<PaymentView>(config.queryApiUrl, `/api/payments/${encodeURIComponent(paymentId)}`, {
-    query: { asOf },
-    ...(signal ? { signal } : {}),
-  });
+  const params = { path: { id: paymentId }, query: { asOf: asOf || undefined } };
+  return unwrap<PaymentView>(api.query.GET('/api/payments/{id}', { params, ...(signal ? { signal } : {}) }));
 }
 
 /** One recorded event of a payment, as GET /api/payments/:id/events serves it. */
@@ -46,7 +49,8 @@ export interface PaymentEventRecord {
 }
 
 export function getPaymentEvents(paymentId: string, signal?: AbortSignal): Promise<{ items: PaymentEventRecord[] }> {
-  return apiRequest<{ items: PaymentEventRecord[] }>(config.queryApiUrl, `/api/payments/${encodeURIComponent(paymentId)}/events`, {
-    ...(signal ? { signal } : {}),
-  });
+  // the document types an event's type as a string and its data and metadata as unknown (they differ by type)
+  return unwrap(api.query.GET('/api/payments/{id}/events', { params: { path: { id: paymentId } }, ...(signal ? { signal } : {}) })).then(
+    (body) => body as { items: PaymentEventRecord[] },
+  );
 }

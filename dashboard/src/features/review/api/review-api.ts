@@ -1,7 +1,6 @@
 // Analyst decisions on the command API (:8080), and the queue's read on the query API (:8081).
 import type { PaymentPage, PaymentStatus } from '@payments/schemas';
-import { config } from '../../../config/env.ts';
-import { apiRequest } from '../../../lib/api-client.ts';
+import { api, unwrap } from '../../../lib/api-client.ts';
 
 export interface ReviewResult {
   paymentId: string;
@@ -13,12 +12,14 @@ export type ReviewDecision = 'approve' | 'decline';
 
 /** POST /api/payments/:id/approve|decline; 409 when it is no longer in REVIEW. */
 export function decidePayment(paymentId: string, decision: ReviewDecision, reason: string | null): Promise<ReviewResult> {
-  return apiRequest<ReviewResult>(config.commandApiUrl, `/api/payments/${encodeURIComponent(paymentId)}/${decision}`, {
-    method: 'POST',
-    body: reason ? { reason } : {},
-  });
+  const init = { params: { path: { id: paymentId } }, body: reason ? { reason } : {} };
+  return unwrap<ReviewResult>(
+    decision === 'approve' ? api.command.POST('/api/payments/{id}/approve', init) : api.command.POST('/api/payments/{id}/decline', init),
+  );
 }
 
 export function listInReview(cursor: string | null, limit = 100): Promise<PaymentPage> {
-  return apiRequest<PaymentPage>(config.queryApiUrl, '/api/payments', { query: { status: 'REVIEW', limit, cursor } });
+  return unwrap<PaymentPage>(
+    api.query.GET('/api/payments', { params: { query: { status: 'REVIEW', limit, cursor: cursor || undefined } } }),
+  );
 }

@@ -1,10 +1,9 @@
 // The query API's aggregate reads (:8081).
 import type { Outcome, Stats } from '@payments/schemas';
-import { config } from '../../../config/env.ts';
-import { apiRequest } from '../../../lib/api-client.ts';
+import { api, unwrap } from '../../../lib/api-client.ts';
 
 export function getStats(signal?: AbortSignal): Promise<Stats> {
-  return apiRequest<Stats>(config.queryApiUrl, '/api/stats', signal ? { signal } : {});
+  return unwrap<Stats>(api.query.GET('/api/stats', signal ? { signal } : {}));
 }
 
 /** GET /api/stats/series: bucket starts in epoch seconds, one count array per outcome (uPlot's shape). */
@@ -17,8 +16,10 @@ export interface StatsSeries {
 }
 
 export function getStatsSeries(query: { from: string; to: string; step: number }, signal?: AbortSignal): Promise<StatsSeries> {
-  return apiRequest<StatsSeries>(config.queryApiUrl, '/api/stats/series', {
-    query: { from: query.from, to: query.to, step: query.step },
-    ...(signal ? { signal } : {}),
-  });
+  return unwrap<StatsSeries>(
+    api.query.GET('/api/stats/series', {
+      params: { query: { from: query.from, to: query.to, step: query.step } },
+      ...(signal ? { signal } : {}),
+    }),
+  );
 }
