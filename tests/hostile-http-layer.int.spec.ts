@@ -1,7 +1,7 @@
 // The HTTP layer of both APIs against the real system: requests that never finish, the layer's own refusals,
 // wrong methods, malformed Authorization headers and integers, /metrics kept off the public port, no-store on
 // payment data and tokens, and the token endpoint's rate limit. Every rejection table writes nothing.
-import { connect } from 'node:net';
+import { rawExchange } from '@payments/runtime/testing';
 import { devClient } from '@payments/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectReady, expectRejection, type RawRequest, type RowCounts, rowCounts, send, tryUpgrade } from './support/hostile-http.ts';
@@ -44,29 +44,6 @@ afterAll(async () => {
 });
 
 const apiUrl = (api: 'command' | 'query') => (api === 'command' ? stack.commandUrl : stack.queryUrl);
-
-/** Writes raw bytes on a fresh socket; resolves with the answer once the server closes it (or after waitMs). */
-function rawExchange(url: string, text: string, waitMs: number): Promise<{ closed: boolean; ms: number; response: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const socket = connect(Number(port), hostname);
-    let response = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ closed: false, ms: Date.now() - started, response });
-    }, waitMs);
-    socket.on('data', (chunk) => {
-      response += chunk.toString('latin1');
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve({ closed: true, ms: Date.now() - started, response });
-    });
-    socket.write(text);
-  });
-}
 
 /** A raw HTTP answer as RawResponse, for expectRejection. */
 function parseRaw(response: string) {

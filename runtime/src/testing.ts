@@ -1,7 +1,9 @@
-// Stubs for the APIs' in-process route tests (`app.inject()`, no PostgreSQL, no Kafka): a freshly generated
-// signing key with its issuer and verifier, and a pool that records every statement it is given and answers
-// from the test's script. Test code only: no service imports this module.
+// Stubs and probes for the APIs' tests: for in-process route tests (`app.inject()`, no PostgreSQL, no Kafka) a
+// freshly generated signing key with its issuer and verifier, and a pool that records every statement it is
+// given and answers from the test's script; for the HTTP layer's own tests a raw-socket exchange. Test code
+// only: no service imports this module.
 import { generateKeyPairSync } from 'node:crypto';
+import { connect } from 'node:net';
 import { devClient } from '@payments/schemas';
 import { TokenIssuer, TokenVerifier } from './auth.ts';
 import { createLogger } from './logger.ts';
@@ -78,4 +80,30 @@ export function quietAppDeps() {
     corsOrigins: [],
     merchantPositions: new MerchantPositions('test'),
   };
+}
+
+/**
+ * Writes raw bytes on a fresh socket, as no HTTP client would (a body that never ends, a malformed request
+ * line); resolves with what came back once the server closed the socket, or with `closed: false` after `waitMs`.
+ */
+export function rawExchange(url: string, text: string, waitMs: number): Promise<{ closed: boolean; ms: number; response: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = connect(Number(port), hostname);
+    let response = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ closed: false, ms: Date.now() - started, response });
+    }, waitMs);
+    socket.on('data', (chunk) => {
+      response += chunk.toString('latin1');
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ closed: true, ms: Date.now() - started, response });
+    });
+    socket.write(text);
+  });
 }

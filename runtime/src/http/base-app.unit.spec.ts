@@ -1,11 +1,11 @@
 // Every response of both APIs carries helmet's security headers, errors included.
-import { connect } from 'node:net';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, type TokenVerifier } from '../auth.ts';
 import { createLogger } from '../logger.ts';
 import { MerchantPositions } from '../merchant-positions.ts';
 import { createRegistry } from '../metrics.ts';
+import { rawExchange } from '../testing.ts';
 import { requireRole } from './auth-plugin.ts';
 import { createBaseApp, SECURITY_HEADERS } from './base-app.ts';
 
@@ -75,29 +75,6 @@ async function testApp(requestTimeoutMs?: number) {
   app.post('/api/things/:id', { onRequest: requireRole('merchant') }, async () => ({ ok: true }));
   await app.ready();
   return app;
-}
-
-/** Writes `text` on a fresh socket; resolves with what came back once the server closed it (or `waitMs` passed). */
-function rawExchange(url: string, text: string, waitMs: number): Promise<{ closed: boolean; ms: number; response: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const socket = connect(Number(port), hostname);
-    let response = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ closed: false, ms: Date.now() - started, response });
-    }, waitMs);
-    socket.on('data', (chunk) => {
-      response += chunk.toString('latin1');
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve({ closed: true, ms: Date.now() - started, response });
-    });
-    socket.write(text);
-  });
 }
 
 function expectJsonError(response: string, status: number, error: string): void {
