@@ -111,12 +111,9 @@ export type EventRow = {
   occurred_at: string | Date;
 };
 
-/**
- * A stored row as an event of the current shape: every read of es.events goes through here, and so through
- * the upcaster chain (schemas/src/upcast.ts). A row no version of any event matches throws.
- */
-export function toRecordedEvent(row: EventRow): RecordedEvent {
-  const event = upcast({
+/** A row's columns as an event's fields, in whatever version the row was written. */
+function eventOfRow(row: EventRow) {
+  return {
     eventId: row.event_id,
     type: row.type,
     schemaVersion: row.schema_version,
@@ -126,8 +123,15 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     data: row.data,
     metadata: row.metadata,
     position: row.position,
-  });
-  return { ...event, position: row.position };
+  };
+}
+
+/**
+ * A stored row as an event of the current shape: every read of es.events goes through here, and so through
+ * the upcaster chain (schemas/src/upcast.ts). A row no version of any event matches throws.
+ */
+export function toRecordedEvent(row: EventRow): RecordedEvent {
+  return { ...upcast(eventOfRow(row)), position: row.position };
 }
 
 export class EventStore {
@@ -142,7 +146,8 @@ export class EventStore {
     if (cols[0].length === 0) return { recorded: [], conflicts: [] };
     // a named statement: parsed and planned once per connection, not on every append
     const { rows } = await db.query<EventRow>({ name: 'es-append', text: APPEND_SQL, values: [...cols, this.topic] });
-    const recorded = rows.map(toRecordedEvent);
+    // what this statement just wrote, from typed events in the versions writers use: no upcast to check it
+    const recorded = rows.map((row) => eventOfRow(row) as RecordedEvent);
     const written = new Map<string, number>();
     for (const e of recorded) written.set(e.streamId, (written.get(e.streamId) ?? 0) + 1);
     const conflicts = requests.filter((r) => (written.get(r.streamId) ?? 0) < r.events.length).map((r) => r.streamId);
