@@ -15,7 +15,7 @@ import type { Logger } from '../logger.ts';
 import type { MerchantPositions } from '../merchant-positions.ts';
 import { Histogram, type Registry } from '../metrics.ts';
 import { startOpsServer } from '../ops-server.ts';
-import type { Queryable } from '../pg/db.ts';
+import { postgresAnswers, type Queryable } from '../pg/db.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { clientError, frameworkError, installErrorHandler } from './errors.ts';
 import { parseJsonBody } from './json-body.ts';
@@ -162,7 +162,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<App> {
 
   app.decorate('merchantPositions', options.merchantPositions);
   const readiness: Record<string, ReadinessCheck> = {
-    postgres: async () => void (await options.pool.query('select 1')),
+    postgres: () => postgresAnswers(options.pool),
     ...options.readiness,
   };
   app.get(
@@ -240,7 +240,7 @@ export async function serveApi(
     host: options.opsHost,
     port: options.opsPort,
     registry: options.registry,
-    ready: async () => void (await options.pool.query('select 1')),
+    ready: () => postgresAnswers(options.pool),
   });
   return {
     url,

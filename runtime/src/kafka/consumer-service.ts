@@ -6,7 +6,7 @@ import { type CommonConfig, type ConsumerConfig, commonConfigSpec, consumerConfi
 import type { Logger } from '../logger.ts';
 import { createRegistry } from '../metrics.ts';
 import { startOpsServer } from '../ops-server.ts';
-import { createPool, type Pool } from '../pg/db.ts';
+import { createPool, type Pool, postgresAnswers } from '../pg/db.ts';
 import { createKafka } from './client.ts';
 import { type BatchHandler, ConsumerRunner } from './consumer-runner.ts';
 
@@ -54,7 +54,7 @@ export async function startConsumerService(options: {
     host: config.opsHost,
     port: config.opsPort,
     registry,
-    ready: async () => void (await pool.query('select 1')),
+    ready: () => postgresAnswers(pool),
   });
   logger.info({ ...options.describe, groupId: config.groupId, ops: ops.url }, `${name} running`);
   return {

@@ -13,6 +13,11 @@ export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 export type Queryable = Pick<pg.Pool, 'query'>;
 
+/** Readiness: resolves once the server answers a trivial query, rejects with why it did not. */
+export async function postgresAnswers(db: Queryable): Promise<void> {
+  await db.query('select 1');
+}
+
 export function createPool(connectionString: string, options: { max?: number; name?: string } = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
